@@ -1,0 +1,53 @@
+// Every metric of SPEC §5 lives here, on a registry of our own (not the
+// prom-client global), so tests can run several daemons in one process.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { version } from './version.js';
+
+export const METRIC_PREFIX = 'skupper_cert_rotator_';
+const p = (name: string): string => METRIC_PREFIX + name;
+
+export type ObjectKind = 'listener' | 'connector' | 'connector-client';
+export const OBJECT_LABELS = ['namespace', 'kind', 'name', 'secret'] as const;
+type ObjectLabel = (typeof OBJECT_LABELS)[number];
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  // Per object (namespace, kind, name, secret).
+  readonly notAfter = this.objectGauge('certificate_not_after_timestamp_seconds', 'Expiry (notAfter) of the certificate in the Secret, Unix seconds.');
+  readonly notBefore = this.objectGauge('certificate_not_before_timestamp_seconds', 'Start of validity (notBefore) of the certificate in the Secret, Unix seconds.');
+  readonly renewalTime = this.objectGauge('certificate_renewal_timestamp_seconds', 'When the certificate is due for renewal, Unix seconds.');
+  readonly ready = this.objectGauge('certificate_ready', '1 when the Certificate is Ready and its Secret passes verification.');
+  readonly hostCovered = this.objectGauge('certificate_host_covered', '1 when the certificate SANs cover the Listener host.');
+  readonly bundleCertificates = this.objectGauge('ca_bundle_certificates', 'Number of CA certificates in the Secret ca.crt bundle.');
+  readonly bundleNotAfter = this.objectGauge('ca_bundle_not_after_timestamp_seconds', 'Earliest expiry among the CA certificates in ca.crt, Unix seconds.');
+  readonly servedCurrent = this.objectGauge('served_certificate_current', '1 when the probed service serves the certificate in the Secret.');
+  readonly backendTrustVerified = this.objectGauge('backend_trust_verified', "1 when the Connector backend's chain verifies against the bundle.");
+
+  // Daemon.
+  readonly renewals = new Counter({ name: p('renewals_total'), help: 'Renewals triggered, by trigger and result.', labelNames: ['trigger', 'result'] as const, registers: [this.registry] });
+  readonly rollouts = new Counter({ name: p('rollouts_total'), help: 'Secret roll-outs, by strategy and result.', labelNames: ['strategy', 'result'] as const, registers: [this.registry] });
+  readonly reconciles = new Counter({ name: p('reconcile_total'), help: 'Reconciles, by controller and result.', labelNames: ['controller', 'result'] as const, registers: [this.registry] });
+  readonly reconcileDuration = new Histogram({
+    name: p('reconcile_duration_seconds'),
+    help: 'Reconcile latency by controller.',
+    labelNames: ['controller'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly watchRestarts = new Counter({ name: p('watch_restarts_total'), help: 'Watch restarts, by resource.', labelNames: ['resource'] as const, registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: p('queue_depth'), help: 'Keys waiting in the work queue, by controller.', labelNames: ['controller'] as const, registers: [this.registry] });
+  readonly leader = new Gauge({ name: p('leader'), help: '1 while this replica holds the leader Lease.', registers: [this.registry] });
+  readonly buildInfo = new Gauge({ name: p('build_info'), help: 'Build information; always 1.', labelNames: ['version', 'nodejs'] as const, registers: [this.registry] });
+
+  constructor() {
+    // Standard process_* and nodejs_* names, so stock dashboards and alerts work.
+    collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version, nodejs: process.version }, 1);
+    this.leader.set(0);
+  }
+
+  private objectGauge(name: string, help: string): Gauge<ObjectLabel> {
+    return new Gauge({ name: p(name), help, labelNames: OBJECT_LABELS, registers: [this.registry] });
+  }
+}

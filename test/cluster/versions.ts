@@ -1,0 +1,7 @@
+// Pinned versions of everything the local control plane is built from. The Go
+// wrapper modules under ./go pin the same versions; a unit test keeps them in sync.
+export const versions = {
+  kubernetes: 'v1.36.3',
+  etcd: 'v3.6.8',
+  certManager: 'v1.21.1',
+} as const;

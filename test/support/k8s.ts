@@ -1,0 +1,25 @@
+// Small helpers over the admin client used by the integration tests.
+import * as k8s from '@kubernetes/client-node';
+import { testCluster } from './cluster.js';
+
+let counter = 0;
+
+/** A fresh namespace per test keeps tests independent without cleanup ordering. */
+export async function createNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${process.pid % 10000}-${++counter}`;
+  await testCluster().core.createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+export async function apply<T extends k8s.KubernetesObject>(obj: T): Promise<T> {
+  return testCluster().objects.patch(obj, undefined, undefined, 'skupper-cert-rotator-tests', true, k8s.PatchStrategy.ServerSideApply);
+}
+
+export function decode(secret: k8s.V1Secret, key: string): string {
+  const v = secret.data?.[key];
+  return v === undefined ? '' : Buffer.from(v, 'base64').toString('utf8');
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof k8s.ApiException && err.code === 404;
+}
