@@ -57,7 +57,7 @@ export function handshake(port: number, opts: { ca: string; servername: string; 
       // handshake, so wait for the first application byte before deciding.
       socket.once('data', () => { finish({ ok: true, peerSubject: socket.getPeerX509Certificate()?.subject }); });
     });
-    socket.once('error', (err) => { finish({ ok: false, error: err.message }); });
+    socket.once('error', (err: Error) => { finish({ ok: false, error: err.message }); });
     socket.once('timeout', () => { finish({ ok: false, error: 'timeout' }); });
     socket.once('close', () => { finish({ ok: false, error: 'closed before data' }); });
   });

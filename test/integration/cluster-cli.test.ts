@@ -1,0 +1,79 @@
+// `npm run cluster:up` / `cluster:down` as a developer uses them, in a private
+// state directory so a developer's own cluster is never touched.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { repoRoot } from '../cluster/paths.js';
+import { isAlive } from '../cluster/processes.js';
+import { eventually } from '../support/wait.js';
+
+const run = promisify(execFile);
+
+interface State { supervisorPid: number; pids: Record<string, number>; kubeconfig: string }
+
+/** Every process whose command line mentions `needle` (the private state dir). */
+function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) out.push(Number(entry));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return out;
+}
+
+describe('npm run cluster:up / cluster:down', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), 'scr-local-'));
+    env = { ...process.env, SKUPPER_CERT_ROTATOR_LOCAL_DIR: dir };
+  });
+
+  afterEach(async function () {
+    await run('npm', ['run', '--silent', 'cluster:down'], { cwd: repoRoot, env }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function up(): Promise<State> {
+    const { stdout } = await run('npm', ['run', '--silent', 'cluster:up'], { cwd: repoRoot, env });
+    expect(stdout).to.contain(`export KUBECONFIG=${join(dir, 'kubeconfig')}`);
+    const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as State;
+    expect(Object.keys(state.pids).sort()).to.deep.equal(['cert-manager-controller', 'etcd', 'kube-apiserver', 'kube-controller-manager']);
+    for (const pid of [state.supervisorPid, ...Object.values(state.pids)]) expect(isAlive(pid), `pid ${pid}`).to.equal(true);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(state.kubeconfig);
+    const names = (await kc.makeApiClient(k8s.CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).to.include('cert-manager');
+    return state;
+  }
+
+  it('starts in the background, and down leaves no process behind', async function () {
+    const state = await up();
+    // up again is a no-op that reports the running cluster
+    const again = await run('npm', ['run', '--silent', 'cluster:up'], { cwd: repoRoot, env });
+    expect(again.stderr).to.contain('already running');
+
+    await run('npm', ['run', '--silent', 'cluster:down'], { cwd: repoRoot, env });
+    for (const pid of [state.supervisorPid, ...Object.values(state.pids)]) expect(isAlive(pid), `pid ${pid}`).to.equal(false);
+    expect(processesMentioning(dir)).to.deep.equal([]);
+    expect(existsSync(join(dir, 'kubeconfig'))).to.equal(false);
+  });
+
+  it('leaves no orphan when the supervisor is killed with SIGKILL', async function () {
+    const state = await up();
+    process.kill(state.supervisorPid, 'SIGKILL');
+    await eventually('every control-plane process to die with its supervisor', () =>
+      Promise.resolve(Object.values(state.pids).every((p) => !isAlive(p))), { timeoutMs: 20_000 });
+    expect(processesMentioning(dir)).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,72 @@
+// Runs the built daemon (dist/src/cli.js) as a child process against the test
+// cluster, collecting its JSON log lines so tests can wait on them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../cluster/paths.js';
+import { eventually } from './wait.js';
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export class DaemonProcess {
+  readonly logs: LogLine[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let partial = '';
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        if (l.trim() === '') continue;
+        try {
+          this.logs.push(JSON.parse(l) as LogLine);
+        } catch {
+          this.logs.push({ level: 'unparsed', msg: l });
+        }
+      }
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (c: string) => this.stderr.push(c));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => { resolve(code); }));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Waits for a log line matching `pred`, failing early if the daemon exits. */
+  async waitForLog(what: string, pred: (l: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
+    return eventually(what, () => {
+      const hit = this.logs.find(pred);
+      if (hit) return Promise.resolve(hit);
+      if (this.child.exitCode !== null) {
+        throw new Error(`daemon exited with ${this.child.exitCode}; stderr: ${this.stderr.join('')}; last logs: ${JSON.stringify(this.logs.slice(-5))}`);
+      }
+      return Promise.resolve(undefined);
+    }, { timeoutMs, intervalMs: 100 });
+  }
+
+  /** The actual address of a server started with port 0. */
+  async address(server: 'metrics' | 'health'): Promise<string> {
+    const line = await this.waitForLog(`${server} server address`, (l) => l.msg === `${server} server listening`);
+    return String(line.address);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.child.kill(signal);
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
