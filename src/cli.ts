@@ -24,8 +24,10 @@ async function runDaemon(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   const daemon = new Daemon(config, log);
   const done = new Promise<void>((resolve) => {
+    // `on`, not `once`: Ctrl-C in a terminal can deliver SIGINT twice (to the
+    // process group and through a wrapper); a repeat must not kill a clean shutdown.
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(sig, () => { void daemon.stop(sig).then(resolve); });
+      process.on(sig, () => { void daemon.stop(sig).then(resolve); });
     }
   });
   try {

@@ -139,10 +139,10 @@ async function local(args: string[]): Promise<void> {
   });
   daemon.stdout.pipe(pretty.stdin);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => daemon.kill(sig));
-  const code = await new Promise<number>((resolve) => daemon.on('exit', (c) => { resolve(c ?? 1); }));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => daemon.on('exit', (c, s) => { resolve([c, s]); }));
   pretty.stdin.end();
-  console.error(`daemon exited with ${code}; the cluster keeps running (npm run cluster:down to stop it)\nexport KUBECONFIG=${state.kubeconfig}`);
-  process.exitCode = code;
+  console.error(`daemon exited with ${signal ?? code}; the cluster keeps running (npm run cluster:down to stop it)\nexport KUBECONFIG=${state.kubeconfig}`);
+  process.exitCode = code ?? 1;
 }
 
 async function main(): Promise<void> {

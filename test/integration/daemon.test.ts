@@ -44,6 +44,15 @@ describe('daemon skeleton', function () {
     }
   });
 
+  it('shuts down cleanly when SIGINT arrives twice (Ctrl-C through a wrapper)', async function () {
+    const d = new DaemonProcess(['run', `--kubeconfig=${testCluster().kubeconfig}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0']);
+    await d.waitForLog('API connection', (l) => l.msg === 'connected to the Kubernetes API');
+    d.kill('SIGINT');
+    d.kill('SIGINT');
+    expect(await d.exited).to.equal(0);
+    expect(d.logs.filter((l) => l.msg === 'shutting down')).to.have.length(1);
+  });
+
   it('fails fast with exit 2 naming the flag when a value is bad', async function () {
     const d = new DaemonProcess(['run', `--kubeconfig=${testCluster().kubeconfig}`, '--resync-period=soon']);
     expect(await d.exited).to.equal(2);
