@@ -1,19 +1,33 @@
-// The `run` command: wire config, logger, API connection, metrics and health
-// servers, and shut all of it down cleanly on SIGTERM/SIGINT.
+// The `run` command: wire config, logger, API connection, caches, controllers,
+// metrics and health servers, and shut all of it down cleanly on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
-import type * as k8s from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from './config.js';
+import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
+import type { ListenerCaches } from './controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
+import { Api, Resources } from './kube/api.js';
 import { loadKubeConfig, serverVersion } from './kube/client.js';
+import type { Controller } from './kube/controller.js';
+import { EventRecorder } from './kube/events.js';
+import { Informer, type InformerOptions } from './kube/informer.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import type { Certificate } from './model/certmanager.js';
+import type { Listener } from './model/skupper.js';
 import { version } from './version.js';
+
+type Named = { metadata?: { name?: string; namespace?: string } };
 
 export class Daemon {
   readonly metrics = new Metrics();
   readonly health = new HealthChecks();
   private servers: Server[] = [];
   private connected = false;
+  private api: Api | undefined;
+  private informers: Pick<Informer<Named>, 'type' | 'hasSynced' | 'start' | 'stop'>[] = [];
+  private controllers: Controller[] = [];
+  private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -22,28 +36,79 @@ export class Daemon {
   ) {}
 
   async start(): Promise<void> {
-    const kc: k8s.KubeConfig = loadKubeConfig(this.config.kubeconfig);
-    this.log.info({ version, server: kc.getCurrentCluster()?.server, dryRun: this.config.dryRun }, 'starting skupper-cert-rotator');
+    const { config, log, metrics } = this;
+    const kc = loadKubeConfig(config.kubeconfig);
+    log.info({ version, server: kc.getCurrentCluster()?.server, namespaces: config.namespaces.length ? config.namespaces : 'all', dryRun: config.dryRun }, 'starting skupper-cert-rotator');
     this.health.addLiveness('process', () => ({ ok: true, detail: 'running' }));
     this.health.addReadiness('apiserver', () => ({ ok: this.connected, detail: this.connected ? 'connected' : 'not connected yet' }));
 
-    const metrics = await serveMetrics(this.metrics.registry, this.config.metricsBindAddress);
-    this.servers.push(metrics.server);
-    this.log.info({ address: metrics.address }, 'metrics server listening');
-    const health = await serveHealth(this.health, this.config.healthBindAddress);
+    const metricsServer = await serveMetrics(metrics.registry, config.metricsBindAddress);
+    this.servers.push(metricsServer.server);
+    log.info({ address: metricsServer.address }, 'metrics server listening');
+    const health = await serveHealth(this.health, config.healthBindAddress);
     this.servers.push(health.server);
-    this.log.info({ address: health.address }, 'health server listening');
+    log.info({ address: health.address }, 'health server listening');
 
     const apiVersion = await serverVersion(kc);
     this.connected = true;
-    this.log.info({ apiVersion }, 'connected to the Kubernetes API');
+    log.info({ apiVersion }, 'connected to the Kubernetes API');
+
+    const api = new Api(kc);
+    this.api = api;
+    const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
+      const inf = new Informer<T>(api, type, {
+        namespaces: config.namespaces,
+        onRestart: (reason) => {
+          metrics.watchRestarts.inc({ resource: type.plural });
+          log.debug({ resource: type.plural, reason }, 'watch restarted');
+        },
+        ...extra,
+      }, log);
+      this.informers.push(inf);
+      return inf;
+    };
+    const caches: ListenerCaches = {
+      listeners: informer<Listener>(Resources.listener, config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+      certificates: informer<Certificate>(Resources.certificate),
+      // Skupper only syncs kubernetes.io/tls Secrets (SPEC §2); caching the rest would waste memory.
+      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls' }),
+      issuers: informer(Resources.issuer),
+      clusterIssuers: informer(Resources.clusterIssuer, { namespaces: [] }),
+    };
+    const events = new EventRecorder(api, log, config.dryRun);
+    const listeners = createListenerController({ api, caches, config, events, metrics, log });
+    this.controllers.push(listeners);
+
+    this.health.addReadiness('caches', () => {
+      const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
+      return { ok: pending.length === 0, detail: pending.length ? `waiting for ${pending.join(', ')}` : 'synced' };
+    });
+    for (const i of this.informers) i.start();
+    await this.waitForSync();
+    log.info({ listeners: caches.listeners.list().length, certificates: caches.certificates.list().length, secrets: caches.secrets.list().length }, 'caches synced');
+    for (const c of this.controllers) c.start();
+    const resync = setInterval(() => { resyncListeners(listeners, { caches }); }, config.resyncPeriodMs);
+    resync.unref();
+    this.timers.push(resync);
   }
 
-  /** Idempotent; resolves when every server is closed. */
+  private async waitForSync(): Promise<void> {
+    while (!this.informers.every((i) => i.hasSynced())) {
+      if (this.stopping) throw new Error('stopped before caches synced');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Idempotent; resolves when every controller, watch and server is closed. */
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({ reason }, 'shutting down');
       this.connected = false;
+      for (const t of this.timers) clearInterval(t);
+      const drained = await Promise.all(this.controllers.map((c) => c.stop(10_000)));
+      if (drained.includes(false)) this.log.warn('reconciles still running at the shutdown deadline; abandoning them');
+      await Promise.all(this.informers.map((i) => i.stop()));
+      this.api?.close();
       await Promise.all(this.servers.map(closeServer));
       this.servers = [];
       this.log.info('shutdown complete');

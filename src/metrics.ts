@@ -9,6 +9,8 @@ const p = (name: string): string => METRIC_PREFIX + name;
 export type ObjectKind = 'listener' | 'connector' | 'connector-client';
 export const OBJECT_LABELS = ['namespace', 'kind', 'name', 'secret'] as const;
 type ObjectLabel = (typeof OBJECT_LABELS)[number];
+export const PER_OBJECT_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter', 'servedCurrent', 'backendTrustVerified'] as const;
+export type PerObjectMetric = (typeof PER_OBJECT_METRICS)[number];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -38,6 +40,12 @@ export class Metrics {
   readonly watchRestarts = new Counter({ name: p('watch_restarts_total'), help: 'Watch restarts, by resource.', labelNames: ['resource'] as const, registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: p('queue_depth'), help: 'Keys waiting in the work queue, by controller.', labelNames: ['controller'] as const, registers: [this.registry] });
   readonly leader = new Gauge({ name: p('leader'), help: '1 while this replica holds the leader Lease.', registers: [this.registry] });
+  readonly objectProblem = new Gauge({
+    name: p('object_problem'),
+    help: '1 while a Listener/Connector has a problem that stops it from converging (bad annotation, invalid host, conflict, failed verification), by reason.',
+    labelNames: ['namespace', 'kind', 'name', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly buildInfo = new Gauge({ name: p('build_info'), help: 'Build information; always 1.', labelNames: ['version', 'nodejs'] as const, registers: [this.registry] });
 
   constructor() {
@@ -45,6 +53,42 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
     this.buildInfo.set({ version, nodejs: process.version }, 1);
     this.leader.set(0);
+  }
+
+  private readonly objectSecrets = new Map<string, string>();
+  private readonly objectProblems = new Map<string, Set<string>>();
+
+  /** Per-object gauges for one object; a changed secret name removes the old series. */
+  setObject(kind: ObjectKind, namespace: string, name: string, secret: string, values: Partial<Record<PerObjectMetric, number>>): void {
+    const id = `${kind}/${namespace}/${name}`;
+    const previous = this.objectSecrets.get(id);
+    if (previous !== undefined && previous !== secret) this.removeObjectSeries(kind, namespace, name, previous);
+    this.objectSecrets.set(id, secret);
+    const labels = { namespace, kind, name, secret };
+    for (const [metric, value] of Object.entries(values) as [PerObjectMetric, number][]) this[metric].set(labels, value);
+  }
+
+  /** Current problems of an object: exactly these reasons are 1, earlier ones are removed. */
+  setProblems(kind: ObjectKind, namespace: string, name: string, reasons: readonly string[]): void {
+    const id = `${kind}/${namespace}/${name}`;
+    const now = new Set(reasons);
+    for (const old of this.objectProblems.get(id) ?? []) if (!now.has(old)) this.objectProblem.remove({ namespace, kind, name, reason: old });
+    for (const r of now) this.objectProblem.set({ namespace, kind, name, reason: r }, 1);
+    if (now.size === 0) this.objectProblems.delete(id);
+    else this.objectProblems.set(id, now);
+  }
+
+  /** Removes every series of a deleted (or no longer managed) object. */
+  forgetObject(kind: ObjectKind, namespace: string, name: string): void {
+    const id = `${kind}/${namespace}/${name}`;
+    const secret = this.objectSecrets.get(id);
+    if (secret !== undefined) this.removeObjectSeries(kind, namespace, name, secret);
+    this.objectSecrets.delete(id);
+    this.setProblems(kind, namespace, name, []);
+  }
+
+  private removeObjectSeries(kind: ObjectKind, namespace: string, name: string, secret: string): void {
+    for (const m of PER_OBJECT_METRICS) this[m].remove({ namespace, kind, name, secret });
   }
 
   private objectGauge(name: string, help: string): Gauge<ObjectLabel> {

@@ -26,11 +26,25 @@ export interface ClusterOptions {
 export interface ClusterInfo {
   dir: string;
   kubeconfig: string;
+  /** JSON lines, one per write request (create/update/patch/delete), for tests that count writes. */
+  auditLog: string;
   server: string;
   pids: Record<string, number>;
 }
 
 const HOST = '127.0.0.1';
+
+// Every write request, at Metadata level (who, verb, object; never bodies, so
+// no Secret data lands in the log). Reads are not logged: they are many and
+// tests only count writes.
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete, deletecollection]
+- level: None
+`;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -131,6 +145,7 @@ export class LocalControlPlane {
     return {
       dir: this.opts.dir,
       kubeconfig: this.kubeconfig,
+      auditLog: join(this.opts.dir, 'audit.log'),
       server: this.server,
       pids: Object.fromEntries(this.processes.map((p) => [p.name, p.pid])),
     };
@@ -157,6 +172,7 @@ export class LocalControlPlane {
       await waitUntil('etcd /health', async () => (await httpGet(`http://${HOST}:${etcdPort}/health`)).status === 200, { timeoutMs: 30_000, process: etcd });
 
       this.server = `https://${HOST}:${apiPort}`;
+      writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
       const apiserver = this.spawn('kube-apiserver', binaries.kubeApiserver, [
         `--etcd-servers=http://${HOST}:${etcdPort}`,
         `--bind-address=${HOST}`, `--secure-port=${apiPort}`,
@@ -171,6 +187,10 @@ export class LocalControlPlane {
         '--allow-privileged=true',
         '--enable-priority-and-fairness=true',
         '--profiling=false',
+        `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+        `--audit-log-path=${join(dir, 'audit.log')}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
       ]);
       await waitUntil('kube-apiserver /readyz', async () => {
         const r = await httpsGet(`${this.server}/readyz`, tls);

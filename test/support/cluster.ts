@@ -3,12 +3,14 @@
 // the servers die with this process through pdeathsig).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { LocalControlPlane } from '../cluster/controlplane.js';
 
 export interface TestCluster {
   kubeconfig: string;
+  /** The API server's audit log of write requests. */
+  auditLog: string;
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   objects: k8s.KubernetesObjectApi;
@@ -24,11 +26,12 @@ export function testCluster(): TestCluster {
   return current;
 }
 
-function clients(kubeconfig: string, controlPlane?: LocalControlPlane): TestCluster {
+function clients(kubeconfig: string, auditLog: string, controlPlane?: LocalControlPlane): TestCluster {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
   return {
     kubeconfig,
+    auditLog,
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
@@ -41,7 +44,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   // Reuse a running cluster for quick iteration: TEST_KUBECONFIG=.local/kubeconfig npm run test:integration
   const reuse = process.env.TEST_KUBECONFIG;
   if (reuse) {
-    current = clients(reuse);
+    // `npm run cluster:up` keeps its state next to the kubeconfig it writes.
+    current = clients(reuse, join(dirname(reuse), 'cluster', 'audit.log'));
     return current;
   }
   const dir = mkdtempSync(join(tmpdir(), 'scr-cluster-'));
@@ -52,7 +56,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     certManagerArgs: ['--certificate-request-minimum-backoff-duration=5s', '--certificate-request-maximum-backoff-duration=30s'],
   });
   await cp.start();
-  current = clients(cp.kubeconfig, cp);
+  current = clients(cp.kubeconfig, cp.info().auditLog, cp);
   return current;
 }
 

@@ -1,0 +1,41 @@
+// Maps watch events onto Listener keys: a Listener changes → itself; a
+// Certificate or Secret changes → the Listeners in its namespace that use that
+// name; an issuer changes → the Listeners that could refer to it.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Controller } from '../../kube/controller.js';
+import { objectKey } from '../../kube/informer.js';
+import { secretNameFor } from './desired.js';
+import { ListenerReconciler, type ListenerDeps } from './reconcile.js';
+
+export const LISTENER_CONTROLLER = 'listener';
+
+export function createListenerController(deps: ListenerDeps): Controller {
+  const reconciler = new ListenerReconciler(deps);
+  const controller = new Controller({ name: LISTENER_CONTROLLER, workers: 2 }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
+  const { caches } = deps;
+
+  const bySecretName = (obj: KubernetesObject): void => {
+    const ns = obj.metadata?.namespace;
+    const name = obj.metadata?.name;
+    if (!ns || !name) return;
+    for (const l of caches.listeners.list(ns)) if (secretNameFor(l) === name) controller.enqueue(objectKey(l));
+    // A Certificate of ours whose Listener was renamed away or deleted still needs cleaning up.
+    for (const ref of obj.metadata?.ownerReferences ?? []) if (ref.kind === 'Listener') controller.enqueue(`${ns}/${ref.name}`);
+  };
+
+  caches.listeners.on((_e, l) => { controller.enqueue(objectKey(l)); });
+  caches.certificates.on((_e, c) => { bySecretName(c); });
+  caches.secrets.on((_e, s) => { bySecretName(s); });
+  caches.issuers.on((_e, i) => {
+    for (const l of caches.listeners.list(i.metadata?.namespace)) controller.enqueue(objectKey(l));
+  });
+  caches.clusterIssuers.on(() => {
+    for (const l of caches.listeners.list()) controller.enqueue(objectKey(l));
+  });
+  return controller;
+}
+
+/** Enqueues every Listener: the periodic safety net (--resync-period). */
+export function resyncListeners(controller: Controller, deps: Pick<ListenerDeps, 'caches'>): void {
+  for (const l of deps.caches.listeners.list()) controller.enqueue(objectKey(l));
+}

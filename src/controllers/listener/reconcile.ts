@@ -1,0 +1,198 @@
+// SPEC §4.1 for one Listener: decide (pure, desired.ts), compare with the
+// cache, write only what differs, and wire tlsCredentials only after the
+// Secret is issued and verified. Every write goes through `Writes`, which
+// honours --dry-run.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Config } from '../../config.js';
+import { Resources, isNotFound, type Api } from '../../kube/api.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { Informer } from '../../kube/informer.js';
+import type { ReconcileResult } from '../../kube/controller.js';
+import type { Logger } from '../../log.js';
+import type { Metrics } from '../../metrics.js';
+import { FIELD_MANAGER } from '../../model/annotations.js';
+import { isReady, type Certificate } from '../../model/certmanager.js';
+import type { Listener } from '../../model/skupper.js';
+import { verifyServingSecret } from '../../pki/verify.js';
+import { certificateSpecEquals } from './compare.js';
+import { desiredListenerCertificate } from './desired.js';
+import { isListenerCertificate, isManagedByUs, ownedByListenerNamed, secretIsOurs } from './ownership.js';
+
+export interface ListenerCaches {
+  listeners: Informer<Listener>;
+  certificates: Informer<Certificate>;
+  secrets: Informer<V1Secret>;
+  issuers: Informer<{ metadata?: { name?: string; namespace?: string } }>;
+  clusterIssuers: Informer<{ metadata?: { name?: string } }>;
+}
+
+export interface ListenerDeps {
+  api: Api;
+  caches: ListenerCaches;
+  config: Config;
+  events: EventRecorder;
+  metrics: Metrics;
+  log: Logger;
+  now?: () => Date;
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+function decode(secret: V1Secret, key: string): string | undefined {
+  const v = secret.data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+export class ListenerReconciler {
+  constructor(private readonly d: ListenerDeps) {}
+
+  private get dryRun(): boolean {
+    return this.d.config.dryRun;
+  }
+
+  /** Performs a write unless --dry-run, logging what it does either way. */
+  private async write<T>(what: string, fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.dryRun) {
+      this.d.log.info({ ...fields, dryRun: true }, `dry-run: would ${what}`);
+      return undefined;
+    }
+    const out = await fn();
+    this.d.log.info(fields, what);
+    return out;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = splitKey(key);
+    const { caches, metrics } = this.d;
+    const listener = caches.listeners.get(namespace, name);
+    if (!listener) {
+      await this.deleteCertificates(ownedByListenerNamed(caches.certificates.list(namespace), name), 'Listener deleted');
+      metrics.forgetObject('listener', namespace, name);
+      return { result: 'deleted' };
+    }
+
+    const desired = desiredListenerCertificate(listener, this.d.config);
+    if (desired.kind === 'unmanaged') {
+      const ours = caches.certificates.list(namespace).filter((c) => isListenerCertificate(c, listener));
+      await this.deleteCertificates(ours, 'Listener no longer annotated');
+      metrics.forgetObject('listener', namespace, name);
+      return { result: 'unmanaged' };
+    }
+    if (desired.kind === 'invalid') {
+      // Keep whatever was issued before: a typo in an annotation must not take a working certificate away.
+      for (const p of desired.problems) {
+        await this.d.events.record(listener, 'Warning', p.reason, p.message);
+        this.d.log.warn({ listener: key, reason: p.reason }, p.message);
+      }
+      metrics.setProblems('listener', namespace, name, desired.problems.map((p) => p.reason));
+      return { result: 'invalid' };
+    }
+
+    const secretName = desired.secretName;
+    const problems: string[] = [];
+    const ours = caches.certificates.list(namespace).filter((c) => isListenerCertificate(c, listener));
+    // tlsCredentials was pointed elsewhere: the Certificate for the old name is no longer ours to keep.
+    await this.deleteCertificates(ours.filter((c) => c.metadata.name !== secretName), `tlsCredentials now names ${secretName}`);
+
+    const existing = caches.certificates.get(namespace, secretName);
+    if (existing && !isListenerCertificate(existing, listener)) {
+      const msg = `Certificate ${namespace}/${secretName} exists and is not managed by skupper-cert-rotator for this Listener; leaving it alone`;
+      await this.d.events.record(listener, 'Warning', 'CertificateConflict', msg);
+      this.d.log.warn({ listener: key, certificate: secretName }, msg);
+      metrics.setProblems('listener', namespace, name, ['CertificateConflict']);
+      return { result: 'invalid' };
+    }
+
+    const secret = caches.secrets.get(namespace, secretName) ?? (existing ? undefined : await this.liveSecret(namespace, secretName));
+    if (!secretIsOurs(secret, existing)) {
+      const msg = `Secret ${namespace}/${secretName} exists and was not created by skupper-cert-rotator or cert-manager; it is never overwritten. Delete it or point spec.tlsCredentials elsewhere.`;
+      await this.d.events.record(listener, 'Warning', 'SecretConflict', msg);
+      this.d.log.warn({ listener: key, secret: secretName }, msg);
+      metrics.setProblems('listener', namespace, name, ['SecretConflict']);
+      return { result: 'invalid' };
+    }
+
+    const ref = desired.certificate.spec.issuerRef;
+    if (ref.group === 'cert-manager.io') {
+      const found = ref.kind === 'ClusterIssuer' ? caches.clusterIssuers.get(undefined, ref.name) : caches.issuers.get(namespace, ref.name);
+      if (!found) {
+        const msg = `${ref.kind} ${ref.kind === 'Issuer' ? `${namespace}/` : ''}${ref.name} not found; the Certificate waits for it`;
+        await this.d.events.record(listener, 'Warning', 'IssuerNotFound', msg);
+        this.d.log.warn({ listener: key, issuer: ref }, msg);
+        problems.push('IssuerNotFound');
+      }
+    }
+
+    if (!existing || !certificateSpecEquals(existing, desired.certificate)) {
+      await this.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
+        () => this.d.api.apply(Resources.certificate, namespace, secretName, desired.certificate, FIELD_MANAGER));
+      await this.d.events.record(listener, 'Normal', 'Issuing',
+        existing ? `Updated Certificate ${secretName} for host ${listener.spec.host ?? ''}; cert-manager reissues it in place` : `Created Certificate ${secretName} for host ${listener.spec.host ?? ''}`);
+      metrics.setProblems('listener', namespace, name, problems);
+      return { result: 'ok' }; // the Certificate's watch event brings us back
+    }
+
+    const ready = isReady(existing);
+    if (!ready || !secret) {
+      metrics.setObject('listener', namespace, name, secretName, { ready: 0 });
+      metrics.setProblems('listener', namespace, name, problems);
+      return { result: 'waiting' };
+    }
+
+    const verdict = verifyServingSecret({
+      tlsCrt: decode(secret, 'tls.crt'), tlsKey: decode(secret, 'tls.key'), caCrt: decode(secret, 'ca.crt'),
+      hosts: desired.hosts, now: this.d.now?.() ?? new Date(),
+    });
+    const leaf = verdict.leaf;
+    metrics.setObject('listener', namespace, name, secretName, {
+      ready: verdict.ok ? 1 : 0,
+      hostCovered: verdict.failures.some((f) => f.reason === 'HostNotCovered') || !leaf ? 0 : 1,
+      ...(leaf ? { notAfter: leaf.notAfter.getTime() / 1000, notBefore: leaf.notBefore.getTime() / 1000 } : {}),
+      ...(existing.status?.renewalTime ? { renewalTime: Date.parse(existing.status.renewalTime) / 1000 } : {}),
+    });
+    if (!verdict.ok) {
+      const msg = `Secret ${secretName} (revision ${existing.status?.revision ?? '?'}) failed verification: ${verdict.failures.map((f) => f.message).join('; ')}`;
+      await this.d.events.record(listener, 'Warning', 'VerificationFailed', msg);
+      this.d.log.warn({ listener: key, secret: secretName, reasons: verdict.failures.map((f) => f.reason) }, msg);
+      metrics.setProblems('listener', namespace, name, [...problems, 'VerificationFailed']);
+      return { result: 'invalid' };
+    }
+    const revision = existing.status?.revision ?? 1;
+    await this.d.events.record(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
+      `Secret ${secretName} revision ${revision} verified: valid until ${leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
+
+    if (listener.spec.tlsCredentials !== secretName) {
+      await this.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
+        () => this.d.api.mergePatch(Resources.listener, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
+      await this.d.events.record(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
+    }
+    metrics.setProblems('listener', namespace, name, problems);
+    return { result: 'ok' };
+  }
+
+  /** A Secret of another type is not in the cache (it watches kubernetes.io/tls only): ask before creating. */
+  private async liveSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    try {
+      return await this.d.api.get<V1Secret>(Resources.secret, namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async deleteCertificates(certs: Certificate[], why: string): Promise<void> {
+    for (const c of certs.filter(isManagedByUs)) {
+      await this.write('delete Certificate', { certificate: `${c.metadata.namespace}/${c.metadata.name}`, why }, async () => {
+        try {
+          // The uid precondition makes sure we delete exactly the object we looked at.
+          await this.d.api.delete(Resources.certificate, c.metadata.namespace, c.metadata.name, { uid: c.metadata.uid });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      });
+    }
+  }
+}

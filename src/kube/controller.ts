@@ -1,0 +1,91 @@
+// Runs a reconcile function over a work queue, controller-runtime style:
+// reconcile(key) is idempotent and level-triggered, reads cached state and
+// returns when to look again. A thrown error requeues the key with per-key
+// exponential backoff; success resets the backoff.
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { WorkQueue, type Backoff } from './workqueue.js';
+
+export interface ReconcileResult {
+  /** Look at this key again after this long, even without a change. */
+  requeueAfterMs?: number;
+  /** A label for the reconcile_total metric: ok (default), invalid, skipped, … */
+  result?: string;
+}
+
+export type Reconciler = (key: string) => Promise<ReconcileResult | undefined>;
+
+export interface ControllerOptions {
+  name: string;
+  workers?: number;
+  backoff?: Backoff;
+}
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private workers: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly opts: ControllerOptions,
+    private readonly reconcile: Reconciler,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.queue = new WorkQueue(opts.backoff, (depth) => metrics.queueDepth.set({ controller: opts.name }, depth));
+    metrics.queueDepth.set({ controller: opts.name }, 0);
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  start(): void {
+    const n = this.opts.workers ?? 2;
+    for (let i = 0; i < n; i++) this.workers.push(this.work());
+  }
+
+  /** Stops taking work and waits for reconciles in flight (bounded by `deadlineMs`). */
+  async stop(deadlineMs = 10_000): Promise<boolean> {
+    this.queue.shutDown();
+    const all = Promise.allSettled([...this.workers, ...this.inFlight]).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => { timer = setTimeout(() => { r(false); }, deadlineMs); });
+    const finished = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const p = this.processOne(key);
+      this.inFlight.add(p);
+      await p;
+      this.inFlight.delete(p);
+    }
+  }
+
+  private async processOne(key: string): Promise<void> {
+    const controller = this.opts.name;
+    const end = this.metrics.reconcileDuration.startTimer({ controller });
+    try {
+      const res = await this.reconcile(key);
+      this.queue.forget(key);
+      this.metrics.reconciles.inc({ controller, result: res?.result ?? 'ok' });
+      if (res?.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
+    } catch (err) {
+      const delay = this.queue.addRateLimited(key);
+      this.metrics.reconciles.inc({ controller, result: 'error' });
+      this.log.error({ err, controller, key, retryInMs: delay, failures: this.queue.failureCount(key) }, 'reconcile failed');
+    } finally {
+      end();
+      this.queue.done(key);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+// A list+watch cache (client-go's reflector + store) over plain JSON.
+// client-node's ListWatch does not restart a failed watch, has no sync signal
+// and cannot use field selectors or pagination, so this one:
+// - lists in pages, then watches from the list's resourceVersion with bookmarks;
+// - relists on 410 Gone, retries other failures with capped backoff;
+// - aborts a watch that has been silent longer than `stallMs` (a half-open
+//   connection otherwise hangs forever) and counts every abnormal restart;
+// - reports add/update/delete, including deletes discovered by a relist.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type Handler<T> = (event: InformerEvent, obj: T, old?: T) => void;
+
+export interface InformerOptions {
+  /** Empty = cluster-wide. One list+watch per namespace otherwise. */
+  namespaces: readonly string[];
+  labelSelector?: string;
+  fieldSelector?: string;
+  pageSize?: number;
+  /** Server-side watch timeout; the watch is re-opened (not counted as a restart) when it ends. */
+  watchTimeoutSeconds?: number;
+  /** A watch with no byte for this long is considered stalled and restarted. */
+  stallMs?: number;
+  /** Drops fields the controllers never read, to save memory. */
+  transform?: (obj: KubernetesObject) => void;
+  onRestart?: (reason: string) => void;
+}
+
+class GoneError extends Error {}
+
+export function objectKey(obj: KubernetesObject): string {
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${obj.metadata?.name ?? ''}` : (obj.metadata?.name ?? '');
+}
+
+function stripManagedFields(obj: KubernetesObject): void {
+  if (obj.metadata) delete obj.metadata.managedFields;
+}
+
+class Reflector<T extends KubernetesObject> {
+  synced = false;
+  lastActivity = Date.now();
+  private rv = '';
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private readonly keys = new Set<string>();
+
+  constructor(
+    private readonly api: Api,
+    private readonly type: ResourceType,
+    private readonly namespace: string | undefined,
+    private readonly opts: InformerOptions,
+    private readonly store: Map<string, T>,
+    private readonly emit: Handler<T>,
+    private readonly log: Logger,
+  ) {}
+
+  async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (this.rv === '') await this.relist();
+        await this.watch();
+        failures = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof GoneError) {
+          this.rv = '';
+          this.opts.onRestart?.('gone');
+          this.log.debug({ resource: this.type.plural, namespace: this.namespace }, 'watch expired (410 Gone), relisting');
+          continue;
+        }
+        failures++;
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        const reason = err instanceof ApiError ? `http-${err.status}` : 'error';
+        this.opts.onRestart?.(reason);
+        this.log.warn({ err, resource: this.type.plural, namespace: this.namespace, retryInMs: delay }, 'list/watch failed, retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+
+  private baseQuery(): Record<string, string | undefined> {
+    return { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
+  }
+
+  private ingest(obj: T): T {
+    (this.opts.transform ?? stripManagedFields)(obj);
+    return obj;
+  }
+
+  private async relist(): Promise<void> {
+    const seen = new Set<string>();
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      const page = await this.api.list<T>(this.type, this.namespace, { ...this.baseQuery(), limit: this.opts.pageSize ?? 500, continue: cont });
+      for (const raw of page.items) {
+        // List items carry no apiVersion/kind; make them look like watch objects.
+        const obj = this.ingest({ ...raw, apiVersion: raw.apiVersion ?? (this.type.group ? `${this.type.group}/${this.type.version}` : this.type.version), kind: raw.kind ?? this.type.kind });
+        const key = objectKey(obj);
+        seen.add(key);
+        this.upsert(key, obj);
+      }
+      cont = page.metadata.continue || undefined;
+      rv = page.metadata.resourceVersion ?? '';
+    } while (cont);
+    for (const key of [...this.keys]) {
+      if (!seen.has(key)) this.remove(key);
+    }
+    this.rv = rv;
+    this.lastActivity = Date.now();
+    this.synced = true;
+  }
+
+  private upsert(key: string, obj: T): void {
+    const old = this.store.get(key);
+    this.store.set(key, obj);
+    this.keys.add(key);
+    if (!old) this.emit('add', obj);
+    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj, old);
+  }
+
+  private remove(key: string, last?: T): void {
+    const old = this.store.get(key);
+    this.store.delete(key);
+    this.keys.delete(key);
+    const gone = last ?? old;
+    if (gone) this.emit('delete', gone);
+  }
+
+  private async watch(): Promise<void> {
+    const timeout = this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
+    const stallMs = this.opts.stallMs ?? (timeout + 60) * 1000;
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      this.lastActivity = Date.now();
+      timer = setTimeout(() => {
+        stalled = true;
+        this.abort?.abort();
+      }, stallMs);
+      timer.unref();
+    };
+    arm();
+    try {
+      const res = await this.api.open('GET', resourcePath(this.type, this.namespace), {
+        ...this.baseQuery(), watch: 1, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: timeout,
+      }, undefined, 'application/json', signal);
+      if (res.statusCode === 410) throw new GoneError();
+      if ((res.statusCode ?? 0) >= 300) {
+        res.resume();
+        throw new ApiError(res.statusCode ?? 0, res.statusMessage ?? '', 'watch refused', 'GET', resourcePath(this.type, this.namespace));
+      }
+      res.setEncoding('utf8');
+      let partial = '';
+      for await (const chunk of res) {
+        arm();
+        const lines = (partial + (chunk as string)).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') this.handle(line);
+      }
+    } catch (err) {
+      if (stalled) throw new Error(`watch silent for ${stallMs} ms`);
+      if (signal.aborted && this.stopped) return;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private handle(line: string): void {
+    const ev = JSON.parse(line) as { type: string; object: T & { code?: number } };
+    switch (ev.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+        this.upsert(objectKey(ev.object), this.ingest(ev.object));
+        break;
+      case 'DELETED':
+        this.remove(objectKey(ev.object), this.ingest(ev.object));
+        break;
+      case 'BOOKMARK':
+        break;
+      case 'ERROR':
+        if (ev.object.code === 410) throw new GoneError();
+        throw new Error(`watch error event: ${JSON.stringify(ev.object).slice(0, 300)}`);
+      default:
+        return;
+    }
+    this.rv = ev.object.metadata?.resourceVersion ?? this.rv;
+  }
+}
+
+export class Informer<T extends KubernetesObject> {
+  private readonly store = new Map<string, T>();
+  private readonly handlers: Handler<T>[] = [];
+  private readonly reflectors: Reflector<T>[];
+  private running: Promise<void>[] = [];
+
+  constructor(
+    api: Api,
+    readonly type: ResourceType,
+    opts: InformerOptions,
+    log: Logger,
+  ) {
+    const namespaces = type.namespaced && opts.namespaces.length > 0 ? opts.namespaces : [undefined];
+    const emit: Handler<T> = (event, obj, old) => {
+      for (const h of this.handlers) {
+        try {
+          h(event, obj, old);
+        } catch (err) {
+          log.error({ err, resource: type.plural }, 'informer handler threw');
+        }
+      }
+    };
+    this.reflectors = namespaces.map((ns) => new Reflector<T>(api, type, ns, opts, this.store, emit, log));
+  }
+
+  on(handler: Handler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  start(): void {
+    this.running = this.reflectors.map((r) => r.run());
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.reflectors) r.stop();
+    await Promise.allSettled(this.running);
+  }
+
+  hasSynced(): boolean {
+    return this.reflectors.every((r) => r.synced);
+  }
+
+  /** Milliseconds since the least recently active watch saw a byte. */
+  silentForMs(now = Date.now()): number {
+    return Math.max(...this.reflectors.map((r) => now - r.lastActivity));
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.store.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.store.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
+  }
+}

@@ -1,0 +1,115 @@
+// A work queue with client-go's guarantees: a key is queued at most once, is
+// never processed by two workers at once, and a key re-added while it is being
+// processed is processed again afterwards. Failures back off per key
+// (exponentially); delayed adds keep only the earliest deadline per key.
+
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 5 * 60_000 };
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private waiters: ((key: string | undefined) => void)[] = [];
+  private shuttingDown = false;
+
+  constructor(
+    private readonly backoff: Backoff = DEFAULT_BACKOFF,
+    private readonly onDepthChange: (depth: number) => void = () => undefined,
+  ) {}
+
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return; // done() requeues it
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      waiter(key);
+    } else {
+      this.queue.push(key);
+      this.onDepthChange(this.queue.length);
+    }
+  }
+
+  /** Adds `key` after `delayMs`; an earlier pending deadline for the same key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Requeues after the key's next backoff step; returns the delay used. */
+  addRateLimited(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    const delay = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** n);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Resets the key's backoff after a success. */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  failureCount(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Next key to process, or undefined once the queue is shut down. */
+  get(): Promise<string | undefined> {
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.onDepthChange(this.queue.length);
+      this.dirty.delete(key);
+      this.processing.add(key);
+      return Promise.resolve(key);
+    }
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) {
+      this.dirty.delete(key);
+      this.add(key);
+    }
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Stops handing out work; waiting workers receive undefined. Pending timers are dropped. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const w of this.waiters) w(undefined);
+    this.waiters = [];
+    this.queue.length = 0;
+    this.dirty.clear();
+    this.onDepthChange(0);
+  }
+}

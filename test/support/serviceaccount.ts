@@ -1,0 +1,45 @@
+// Runs the daemon as the ServiceAccount from manifests/base, with its RBAC:
+// the tests then prove the RBAC is sufficient, and the daemon's writes are
+// attributable in the audit log.
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { repoRoot } from '../cluster/paths.js';
+import { testCluster } from './cluster.js';
+import { apply } from './k8s.js';
+
+export const SA_NAMESPACE = 'skupper-cert-rotator';
+export const SA_NAME = 'skupper-cert-rotator';
+export const SA_USER = `system:serviceaccount:${SA_NAMESPACE}:${SA_NAME}`;
+
+let cached: string | undefined;
+
+/** Applies manifests/base (namespace, ServiceAccount, RBAC) and returns a kubeconfig with a token for the ServiceAccount. */
+export async function daemonKubeconfig(): Promise<string> {
+  if (cached) return cached;
+  const base = join(repoRoot, 'manifests', 'base');
+  const kustomization = k8s.loadYaml<{ resources: string[] }>(readFileSync(join(base, 'kustomization.yaml'), 'utf8'));
+  for (const file of kustomization.resources) {
+    for (const doc of k8s.loadAllYaml(readFileSync(join(base, file), 'utf8')) as (k8s.KubernetesObject | null)[]) {
+      if (doc) await apply(doc);
+    }
+  }
+  const tr = await testCluster().core.createNamespacedServiceAccountToken({
+    name: SA_NAME, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+  });
+  const token = tr.status?.token;
+  if (!token) throw new Error('TokenRequest returned no token');
+  const cluster = testCluster().kc.getCurrentCluster();
+  if (!cluster) throw new Error('no cluster');
+  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
+  const file = join(mkdtempSync(join(tmpdir(), 'scr-sa-')), 'kubeconfig');
+  writeFileSync(file, [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', '- name: local', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority-data: ${caData}`,
+    'users:', `- name: ${SA_NAME}`, '  user:', `    token: ${token}`,
+    'contexts:', '- name: sa', `  context: {cluster: local, user: ${SA_NAME}}`, 'current-context: sa', '',
+  ].join('\n'), { mode: 0o600 });
+  cached = file;
+  return file;
+}
