@@ -33,6 +33,11 @@ async function runDaemon(argv: string[]): Promise<number> {
   try {
     await daemon.start();
   } catch (err) {
+    if (daemon.isStopping()) {
+      // A signal arrived while starting: that is a clean shutdown, not a failure.
+      await daemon.stop('signal during start');
+      return 0;
+    }
     log.fatal({ err }, 'start failed');
     await daemon.stop('start failed');
     return 1;

@@ -99,6 +99,10 @@ export class Daemon {
     }
   }
 
+  isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
   /** Idempotent; resolves when every controller, watch and server is closed. */
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {

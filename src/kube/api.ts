@@ -113,8 +113,8 @@ export class Api {
     });
   }
 
-  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
-    const res = await this.open(method, path, opts.query, opts.body, opts.contentType ?? 'application/json');
+  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal } = {}): Promise<T> {
+    const res = await this.open(method, path, opts.query, opts.body, opts.contentType ?? 'application/json', opts.signal);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -138,8 +138,8 @@ export class Api {
     return this.request<T>('GET', resourcePath(t, namespace, name));
   }
 
-  list<T>(t: ResourceType, namespace: string | undefined, query: Query = {}): Promise<ObjectList<T>> {
-    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query });
+  list<T>(t: ResourceType, namespace: string | undefined, query: Query = {}, signal?: AbortSignal): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query, signal });
   }
 
   create<T>(t: ResourceType, namespace: string | undefined, body: unknown, query: Query = {}): Promise<T> {

@@ -32,7 +32,7 @@ export class Controller {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.queue = new WorkQueue(opts.backoff, (depth) => metrics.queueDepth.set({ controller: opts.name }, depth));
+    this.queue = new WorkQueue(opts.backoff, (depth) => { metrics.queueDepth.set({ controller: opts.name }, depth); });
     metrics.queueDepth.set({ controller: opts.name }, 0);
   }
 

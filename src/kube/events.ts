@@ -25,6 +25,7 @@ function microTime(d: Date): string {
 export class EventRecorder {
   private readonly seen = new Map<string, number>();
   private readonly instance: string;
+  private sequence = 0;
 
   constructor(
     private readonly api: Api,
@@ -50,7 +51,8 @@ export class EventRecorder {
       await this.api.create(Resources.event, target.metadata.namespace, {
         apiVersion: 'events.k8s.io/v1',
         kind: 'Event',
-        metadata: { generateName: `${target.metadata.name}.`, namespace: target.metadata.namespace },
+        // client-go's naming; generateName would need to be a valid name by itself ("x." is not).
+        metadata: { name: `${target.metadata.name.slice(0, 200)}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(++this.sequence % 1_000_000)).toString(16)}`, namespace: target.metadata.namespace },
         eventTime: microTime(now),
         reportingController: FIELD_MANAGER,
         reportingInstance: this.instance,

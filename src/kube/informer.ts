@@ -45,6 +45,8 @@ class Reflector<T extends KubernetesObject> {
   private rv = '';
   private abort: AbortController | undefined;
   private stopped = false;
+  /** Aborts whatever is in flight (a list page, a watch, a retry pause) when stop() is called. */
+  private readonly stopper = new AbortController();
   private readonly keys = new Set<string>();
 
   constructor(
@@ -65,7 +67,7 @@ class Reflector<T extends KubernetesObject> {
         await this.watch();
         failures = 0;
       } catch (err) {
-        if (this.stopped) break;
+        if (this.isStopped()) break;
         if (err instanceof GoneError) {
           this.rv = '';
           this.opts.onRestart?.('gone');
@@ -77,13 +79,21 @@ class Reflector<T extends KubernetesObject> {
         const reason = err instanceof ApiError ? `http-${err.status}` : 'error';
         this.opts.onRestart?.(reason);
         this.log.warn({ err, resource: this.type.plural, namespace: this.namespace, retryInMs: delay }, 'list/watch failed, retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.stopper.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        });
       }
     }
   }
 
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
   stop(): void {
     this.stopped = true;
+    this.stopper.abort();
     this.abort?.abort();
   }
 
@@ -101,7 +111,7 @@ class Reflector<T extends KubernetesObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await this.api.list<T>(this.type, this.namespace, { ...this.baseQuery(), limit: this.opts.pageSize ?? 500, continue: cont });
+      const page = await this.api.list<T>(this.type, this.namespace, { ...this.baseQuery(), limit: this.opts.pageSize ?? 500, continue: cont }, this.stopper.signal);
       for (const raw of page.items) {
         // List items carry no apiVersion/kind; make them look like watch objects.
         const obj = this.ingest({ ...raw, apiVersion: raw.apiVersion ?? (this.type.group ? `${this.type.group}/${this.type.version}` : this.type.version), kind: raw.kind ?? this.type.kind });
@@ -139,15 +149,16 @@ class Reflector<T extends KubernetesObject> {
   private async watch(): Promise<void> {
     const timeout = this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     const stallMs = this.opts.stallMs ?? (timeout + 60) * 1000;
+    if (this.stopped) return;
     this.abort = new AbortController();
-    const signal = this.abort.signal;
-    let stalled = false;
+    const signal = AbortSignal.any([this.abort.signal, this.stopper.signal]);
+    const state = { stalled: false };
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(timer);
       this.lastActivity = Date.now();
       timer = setTimeout(() => {
-        stalled = true;
+        state.stalled = true;
         this.abort?.abort();
       }, stallMs);
       timer.unref();
@@ -171,8 +182,8 @@ class Reflector<T extends KubernetesObject> {
         for (const line of lines) if (line.trim() !== '') this.handle(line);
       }
     } catch (err) {
-      if (stalled) throw new Error(`watch silent for ${stallMs} ms`);
-      if (signal.aborted && this.stopped) return;
+      if (state.stalled) throw new Error(`watch silent for ${stallMs} ms`);
+      if (signal.aborted && this.isStopped()) return;
       throw err;
     } finally {
       clearTimeout(timer);

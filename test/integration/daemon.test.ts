@@ -53,6 +53,14 @@ describe('daemon skeleton', function () {
     expect(d.logs.filter((l) => l.msg === 'shutting down')).to.have.length(1);
   });
 
+  it('exits 0 when SIGTERM arrives while it is still starting', async function () {
+    const d = new DaemonProcess(['run', `--kubeconfig=${testCluster().kubeconfig}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0']);
+    await d.waitForLog('the health server', (l) => l.msg === 'health server listening');
+    d.kill('SIGTERM');
+    expect(await d.exited).to.equal(0);
+    expect(d.logs.some((l) => l.level === 'fatal')).to.equal(false);
+  });
+
   it('fails fast with exit 2 naming the flag when a value is bad', async function () {
     const d = new DaemonProcess(['run', `--kubeconfig=${testCluster().kubeconfig}`, '--resync-period=soon']);
     expect(await d.exited).to.equal(2);

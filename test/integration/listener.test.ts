@@ -266,6 +266,26 @@ describe('Listener certificates (SPEC §4.1)', function () {
     for (const c of certs.items) expect(c.status?.revision, c.metadata.name).to.equal(1);
   });
 
+  it('--dry-run decides and logs but writes nothing', async function () {
+    expect(await daemon.stop()).to.equal(0);
+    const ns = await createNamespace('lt-dry');
+    const start = new Date();
+    daemon = new DaemonProcess([
+      'run', `--kubeconfig=${kubeconfig}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
+      `--namespaces=${ns}`, '--dry-run',
+    ]);
+    await apply(listener(ns, 'dry', 'dry', { 'cert-manager.io/cluster-issuer': CA_ISSUER }));
+    await apply(listener(ns, 'dry-bad', 'bad_host', { 'cert-manager.io/cluster-issuer': CA_ISSUER }));
+    const line = await daemon.waitForLog('the dry-run decision', (l) => l.msg === 'dry-run: would create Certificate' && l.listener === `${ns}/dry`);
+    expect(line.dnsNames).to.deep.equal(['dry', `dry.${ns}`, `dry.${ns}.svc`, `dry.${ns}.svc.cluster.local`]);
+    await daemon.waitForLog('the dry-run event', (l) => l.msg === 'dry-run: would record event' && JSON.stringify(l).includes('InvalidHost'));
+    expect(await getCertificate(ns, 'dry-listener-tls')).to.equal(undefined);
+    expect(writesBy(SA_USER, start)).to.deep.equal([]);
+    expect(await daemon.stop()).to.equal(0);
+    daemon = startDaemon();
+    await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
+  });
+
   it('makes zero write requests in 30 s of steady state (resync every 10 s included)', async function () {
     // Converged: every healthy Listener of the earlier tests is wired; wait for the daemon's own queue to drain.
     await eventually('an idle work queue', async () => /skupper_cert_rotator_queue_depth\{controller="listener"\} 0/.test(await scrape(daemon)) ? true : undefined);

@@ -47,7 +47,22 @@ function decode(secret: V1Secret, key: string): string | undefined {
 }
 
 export class ListenerReconciler {
+  /**
+   * Last verified revision per Certificate uid. Issued/Reissued are reported
+   * for revisions that appear while we watch, not for every Certificate found
+   * at start-up: a restart must not re-announce a thousand old issuances.
+   */
+  private readonly revisions = new Map<string, number>();
+
   constructor(private readonly d: ListenerDeps) {}
+
+  private isNewRevision(cert: Certificate, revision: number): boolean {
+    const uid = cert.metadata.uid ?? '';
+    const seen = this.revisions.get(uid) ?? 0;
+    if (revision <= seen) return false;
+    this.revisions.set(uid, revision);
+    return true;
+  }
 
   private get dryRun(): boolean {
     return this.d.config.dryRun;
@@ -127,14 +142,17 @@ export class ListenerReconciler {
     }
 
     if (!existing || !certificateSpecEquals(existing, desired.certificate)) {
-      await this.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
-        () => this.d.api.apply(Resources.certificate, namespace, secretName, desired.certificate, FIELD_MANAGER));
+      const applied = await this.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
+        () => this.d.api.apply<Certificate>(Resources.certificate, namespace, secretName, desired.certificate, FIELD_MANAGER));
+      const uid = applied?.metadata.uid;
+      if (uid !== undefined && !this.revisions.has(uid)) this.revisions.set(uid, existing?.status?.revision ?? 0);
       await this.d.events.record(listener, 'Normal', 'Issuing',
         existing ? `Updated Certificate ${secretName} for host ${listener.spec.host ?? ''}; cert-manager reissues it in place` : `Created Certificate ${secretName} for host ${listener.spec.host ?? ''}`);
       metrics.setProblems('listener', namespace, name, problems);
       return { result: 'ok' }; // the Certificate's watch event brings us back
     }
 
+    if (!this.revisions.has(existing.metadata.uid ?? '')) this.revisions.set(existing.metadata.uid ?? '', isReady(existing) ? existing.status?.revision ?? 0 : 0);
     const ready = isReady(existing);
     if (!ready || !secret) {
       metrics.setObject('listener', namespace, name, secretName, { ready: 0 });
@@ -161,8 +179,10 @@ export class ListenerReconciler {
       return { result: 'invalid' };
     }
     const revision = existing.status?.revision ?? 1;
-    await this.d.events.record(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
-      `Secret ${secretName} revision ${revision} verified: valid until ${leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
+    if (this.isNewRevision(existing, revision)) {
+      await this.d.events.record(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
+        `Secret ${secretName} revision ${revision} verified: valid until ${leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
+    }
 
     if (listener.spec.tlsCredentials !== secretName) {
       await this.write('wire spec.tlsCredentials', { listener: key, secret: secretName },

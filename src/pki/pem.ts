@@ -1,0 +1,115 @@
+// PEM framing (RFC 7468) only: no ASN.1. Secrets are edited by hand, copied
+// through terminals and concatenated by scripts, so the splitter is tolerant of
+// CRLF, stray text and missing newlines, but it says what it skipped. Problem
+// messages describe positions and labels only, never the encoded data, because
+// the input may be a private key.
+
+export interface PemBlock {
+  /** The label, e.g. "CERTIFICATE" or "EC PRIVATE KEY". */
+  type: string;
+  der: Buffer;
+  /** Normalized PEM text of this one block, ending in "\n". */
+  pem: string;
+  /** 1-based position among all BEGIN lines of the input, skipped blocks included, so messages of later layers match. */
+  index: number;
+}
+
+export type PemProblemKind = 'stray-text' | 'bad-block';
+
+export interface PemProblem {
+  /** stray-text is harmless for TLS stacks (they skip it); bad-block means a block was lost. */
+  kind: PemProblemKind;
+  message: string;
+}
+
+const BEGIN = /-----BEGIN ([^\r\n-]*)-----/g;
+const END = /-----END ([^\r\n-]*)-----/g;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const MAX_LABEL = 40;
+
+/** Splits PEM text into blocks; stray text and broken blocks are skipped and reported in `problems`. */
+export function splitPem(input: string): { blocks: PemBlock[]; problems: string[] } {
+  const { blocks, problems } = scanPem(input);
+  return { blocks, problems: problems.map((p) => p.message) };
+}
+
+/** splitPem with each problem classified, for callers that tolerate stray text but not lost blocks. */
+export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProblem[] } {
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
+  const blocks: PemBlock[] = [];
+  const problems: PemProblem[] = [];
+  let pos = 0;
+  let index = 0;
+
+  const stray = (from: number, to: number, where: string): void => {
+    const chunk = text.slice(from, to);
+    if (chunk.trim() !== '') {
+      problems.push({ kind: 'stray-text', message: `${chunk.trim().length} characters of non-PEM text ${where}` });
+    }
+  };
+
+  for (;;) {
+    BEGIN.lastIndex = pos;
+    const begin = BEGIN.exec(text);
+    if (!begin) break;
+    index += 1;
+    const label = begin[1] ?? '';
+    const name = `block ${index} (${describeLabel(label)})`;
+    stray(pos, begin.index, `before block ${index}`);
+    const bodyStart = BEGIN.lastIndex;
+
+    END.lastIndex = bodyStart;
+    const end = END.exec(text);
+    BEGIN.lastIndex = bodyStart;
+    const nextBegin = BEGIN.exec(text);
+    if (!end || (nextBegin && nextBegin.index < end.index)) {
+      problems.push({ kind: 'bad-block', message: `${name}: no END line` });
+      // Resume at the next BEGIN so one truncated block does not hide the rest.
+      if (!nextBegin) {
+        pos = text.length;
+        break;
+      }
+      pos = nextBegin.index;
+      continue;
+    }
+    pos = END.lastIndex;
+
+    const endLabel = end[1] ?? '';
+    if (endLabel !== label) {
+      problems.push({ kind: 'bad-block', message: `${name}: END label "${describeLabel(endLabel)}" does not match BEGIN` });
+      continue;
+    }
+    const body = text.slice(bodyStart, end.index);
+    if (/^[\t ]*[A-Za-z-]+:/m.test(body)) {
+      // RFC 1421 headers only appear on legacy encrypted keys, which we cannot use without a passphrase.
+      problems.push({ kind: 'bad-block', message: `${name}: has PEM headers (legacy encrypted key?), not supported` });
+      continue;
+    }
+    const b64 = body.replace(/\s+/g, '');
+    if (b64 === '' || b64.length % 4 !== 0 || !BASE64.test(b64)) {
+      problems.push({ kind: 'bad-block', message: `${name}: invalid base64` });
+      continue;
+    }
+    const der = Buffer.from(b64, 'base64');
+    blocks.push({ type: label, der, pem: toPem(label, der), index });
+  }
+  stray(pos, text.length, index === 0 ? 'and no PEM blocks' : `after block ${index}`);
+  return { blocks, problems };
+}
+
+/** PEM text for `der` with 64-column base64 and a trailing newline. */
+export function toPem(type: string, der: Buffer): string {
+  const b64 = der.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`;
+}
+
+/** A block label as messages show it: truncated, and "… PRIVATE KEY" in lower case. */
+export function describeLabel(label: string): string {
+  // Log pipelines' secret scanners alert on "PRIVATE KEY"; a message that only
+  // names the kind of block must not look like a leaked key.
+  const key = /^(.*?) ?PRIVATE KEY$/.exec(label);
+  const text = key ? `${key[1] === 'ENCRYPTED' ? 'encrypted' : (key[1] ?? '')} private key`.trim() : label;
+  return text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL)}…` : text;
+}

@@ -1,0 +1,294 @@
+// X.509 certificates as the rest of the controller needs them: parsed once,
+// with the fields that decisions (expiry, trust, host coverage) are made on.
+// Node's X509Certificate does the ASN.1; this file only interprets its output.
+import { createHash, X509Certificate } from 'node:crypto';
+import { describeLabel, scanPem, toPem } from './pem.js';
+
+export interface ParsedCertificate {
+  /** Normalized PEM of this certificate. */
+  pem: string;
+  /** SHA-256 of the DER, lowercase hex, no colons. */
+  fingerprint: string;
+  /** Distinguished names as one line, in certificate order, e.g. "O=acme, CN=backend". */
+  subject: string;
+  issuer: string;
+  /** Uppercase hex, as OpenSSL prints it. */
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  isCA: boolean;
+  /** From subjectAltName, as written in the certificate. */
+  dnsNames: string[];
+  /** From subjectAltName, normalized (dotted quad, or RFC 5952 IPv6). */
+  ipAddresses: string[];
+  /** The last CN of the subject, the most specific one. */
+  commonName?: string;
+  x509: X509Certificate;
+}
+
+export type CertificateProblemKind = 'stray-text' | 'bad-block' | 'not-certificate' | 'unparsable';
+
+export interface CertificateProblem {
+  /** stray-text is skipped by TLS stacks too; every other kind means a block was not usable. */
+  kind: CertificateProblemKind;
+  message: string;
+}
+
+/** Every CERTIFICATE block of `pem`, parsed; anything else is reported in problems and skipped. */
+export function parseCertificates(pem: string): { certificates: ParsedCertificate[]; problems: string[] } {
+  const { certificates, problems } = scanCertificates(pem);
+  return { certificates, problems: problems.map((p) => p.message) };
+}
+
+/** parseCertificates with each problem classified, so callers can tolerate stray text only. */
+export function scanCertificates(pem: string): { certificates: ParsedCertificate[]; problems: CertificateProblem[] } {
+  const { blocks, problems: pemProblems } = scanPem(pem);
+  const problems: CertificateProblem[] = pemProblems.map((p) => ({ kind: p.kind, message: p.message }));
+  const certificates: ParsedCertificate[] = [];
+  for (const block of blocks) {
+    if (block.type !== 'CERTIFICATE') {
+      problems.push({ kind: 'not-certificate', message: `block ${block.index} (${describeLabel(block.type)}): not a certificate` });
+      continue;
+    }
+    try {
+      certificates.push(parseCertificateDer(block.der));
+    } catch (err) {
+      problems.push({ kind: 'unparsable', message: `block ${block.index} (CERTIFICATE): not a valid X.509 certificate (${errorText(err)})` });
+    }
+  }
+  return { certificates, problems };
+}
+
+/** One DER certificate, parsed; throws when it is not a certificate Node can read. */
+export function parseCertificateDer(der: Buffer): ParsedCertificate {
+  const x509 = new X509Certificate(der);
+  const notBefore = parseOpenSslTime(x509.validFrom);
+  const notAfter = parseOpenSslTime(x509.validTo);
+  if (notBefore === undefined || notAfter === undefined) throw new Error('unreadable validity dates');
+  const sans = parseSubjectAltName(x509.subjectAltName);
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const san of sans) {
+    if (san.type === 'DNS') dnsNames.push(san.value);
+    if (san.type === 'IP Address') {
+      const ip = normalizeIp(san.value);
+      if (ip !== undefined) ipAddresses.push(ip);
+    }
+  }
+  const commonName = lastCommonName(x509);
+  return {
+    pem: toPem('CERTIFICATE', x509.raw),
+    fingerprint: createHash('sha256').update(x509.raw).digest('hex'),
+    subject: oneLine(x509.subject),
+    issuer: oneLine(x509.issuer),
+    serialNumber: x509.serialNumber,
+    notBefore,
+    notAfter,
+    isCA: x509.ca,
+    dnsNames,
+    ipAddresses,
+    ...(commonName === undefined ? {} : { commonName }),
+    x509,
+  };
+}
+
+/** True when the certificate's SANs (or, without a SAN extension, its CN) cover `host`, per RFC 6125. */
+export function coversHost(cert: ParsedCertificate, host: string): boolean {
+  const h = host.trim();
+  if (h === '') return false;
+  const ip = normalizeIp(h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h);
+  if (cert.x509.subjectAltName === undefined) {
+    const cn = cert.commonName;
+    if (cn === undefined) return false;
+    return ip === undefined ? matchesDnsName(cn, h) : normalizeIp(cn) === ip;
+  }
+  // An IP literal is only ever matched against IP SANs, never against DNS names.
+  if (ip !== undefined) return cert.ipAddresses.includes(ip);
+  return cert.dnsNames.some((pattern) => matchesDnsName(pattern, h));
+}
+
+/** Case-insensitive DNS match; "*" may only be the whole leftmost label and matches exactly one label. */
+export function matchesDnsName(pattern: string, host: string): boolean {
+  const p = stripDot(pattern.toLowerCase());
+  const h = stripDot(host.toLowerCase());
+  if (p === '' || h === '') return false;
+  if (!p.includes('*') || h.includes('*')) return p === h;
+  if (!p.startsWith('*.')) return false;
+  const rest = p.slice(2);
+  if (rest === '' || rest.includes('*') || rest.split('.').includes('')) return false;
+  const dot = h.indexOf('.');
+  return dot > 0 && h.slice(dot + 1) === rest;
+}
+
+/** Dotted-quad IPv4 or RFC 5952 IPv6 text, or undefined when `text` is not an IP literal. */
+export function normalizeIp(text: string): string | undefined {
+  const v4 = parseIpv4(text);
+  if (v4) return v4.join('.');
+  const v6 = parseIpv6(text);
+  return v6 ? formatIpv6(v6) : undefined;
+}
+
+export interface SanEntry {
+  /** The prefix Node prints: "DNS", "IP Address", "email", "URI", "DirName", … */
+  type: string;
+  value: string;
+}
+
+/** Entries of X509Certificate.subjectAltName, with Node's JSON-quoted values decoded. */
+export function parseSubjectAltName(text: string | undefined): SanEntry[] {
+  // Node prints "DNS:a, IP Address:10.0.0.1". Since the fix for CVE-2021-44532 a
+  // value holding a comma, quote or control character is printed as a JSON
+  // string (DNS:"a\u002c b"); older releases printed it raw. Splitting naively on
+  // ", " would let one SAN "evil, DNS:backend" pass for a second name. Like
+  // Node's own tls.checkServerIdentity, quoted parts are decoded wherever they
+  // appear in an entry, so a fully quoted entry ("DNS:a\u002c b") works too.
+  if (text === undefined) return [];
+  const entries: SanEntry[] = [];
+  let token = '';
+  let broken = false;
+  const flush = (): void => {
+    const colon = token.indexOf(':');
+    // An entry we cannot decode matches nothing, which is the safe direction.
+    if (!broken && colon > 0) entries.push({ type: token.slice(0, colon), value: token.slice(colon + 1) });
+    token = '';
+    broken = false;
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (c === '"') {
+      const end = closingQuote(text, i);
+      const decoded = end < 0 ? undefined : jsonString(text.slice(i, end + 1));
+      if (decoded === undefined) {
+        broken = true;
+        break;
+      }
+      token += decoded;
+      i = end + 1;
+    } else if (c === ',' && text.charAt(i + 1) === ' ') {
+      flush();
+      i += 2;
+    } else {
+      token += c;
+      i += 1;
+    }
+  }
+  flush();
+  return entries;
+}
+
+function closingQuote(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === '\\') i++;
+    else if (c === '"') return i;
+  }
+  return -1;
+}
+
+function jsonString(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lastCommonName(x509: X509Certificate): string | undefined {
+  // The legacy object decodes RFC 2253 escapes and turns repeated attributes into arrays.
+  const cn: unknown = (x509.toLegacyObject().subject as unknown as Record<string, unknown> | undefined)?.CN;
+  if (typeof cn === 'string') return cn;
+  if (Array.isArray(cn)) {
+    const last: unknown = cn[cn.length - 1];
+    return typeof last === 'string' ? last : undefined;
+  }
+  return undefined;
+}
+
+function oneLine(dn: string): string {
+  return dn.split('\n').join(', ');
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// Node 20 has no validFromDate; validFrom is OpenSSL's "Jan  2 03:04:05 2026 GMT".
+// Parsed by hand because Date's parsing of that shape is implementation-defined.
+function parseOpenSslTime(text: string): Date | undefined {
+  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4}) GMT$/.exec(text);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[1] ?? '');
+  if (month < 0) return undefined;
+  const d = new Date(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function stripDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+function parseIpv4(text: string): number[] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const parts = m.slice(1).map((s) => (s.length > 1 && s.startsWith('0') ? NaN : Number(s)));
+  // Leading zeros are refused: some parsers read them as octal.
+  return parts.every((n) => n <= 255) ? parts : undefined;
+}
+
+function parseIpv6(text: string): number[] | undefined {
+  if (!text.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    const parts = s.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      if (i === parts.length - 1 && part.includes('.')) {
+        const v4 = parseIpv4(part);
+        if (!v4) return undefined;
+        out.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
+      } else {
+        if (!/^[0-9A-Fa-f]{1,4}$/.test(part)) return undefined;
+        out.push(parseInt(part, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0] ?? '');
+  const tail = halves.length === 2 ? groups(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const missing = 8 - head.length - tail.length;
+  if (missing < 1) return undefined;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}
+
+// RFC 5952 §4: lowercase, no leading zeros, the longest run (first on a tie) of
+// two or more zero groups becomes "::".
+function formatIpv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
