@@ -16,12 +16,13 @@ export interface ControlPlanePki {
   saPub: string;
 }
 
-function openssl(dir: string, args: string[]): void {
+/** Runs openssl in `dir`; `purpose` says what needed it when openssl is missing. */
+export function openssl(dir: string, args: string[], purpose = 'the local control plane PKI'): void {
   try {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('openssl is required for the local control plane PKI: apt-get install -y openssl');
+    if (e.code === 'ENOENT') throw new Error(`openssl is required for ${purpose}: apt-get install -y openssl`);
     throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr?.toString() ?? e.message}`);
   }
 }

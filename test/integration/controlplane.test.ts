@@ -6,12 +6,14 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, condition, isReady, type Certificate } from '../../src/model/certmanager.js';
 import { testCluster } from '../support/cluster.js';
-import { apply, createNamespace, decode, isNotFound } from '../support/k8s.js';
+import { apply, createNamespace, decode, getCertificate, isNotFound } from '../support/k8s.js';
 import { handshake, startTlsServer } from '../support/tls.js';
 import { eventually } from '../support/wait.js';
 
 async function readCertificate(namespace: string, name: string): Promise<Certificate> {
-  return testCluster().custom.getNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificates', name }) as Promise<Certificate>;
+  const c = await getCertificate(namespace, name);
+  if (!c) throw new Error(`Certificate ${namespace}/${name} not found`);
+  return c;
 }
 
 async function readyCertificate(namespace: string, name: string, minRevision = 1): Promise<Certificate> {

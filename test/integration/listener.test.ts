@@ -8,7 +8,7 @@ import type { Listener } from '../../src/model/skupper.js';
 import { writesBy } from '../support/audit.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
-import { apply, createNamespace, decode, isNotFound } from '../support/k8s.js';
+import { apply, createNamespace, decode, getCertificate, isNotFound } from '../support/k8s.js';
 import { SA_USER, daemonKubeconfig } from '../support/serviceaccount.js';
 import { handshake, startTlsServer } from '../support/tls.js';
 import { eventually } from '../support/wait.js';
@@ -27,14 +27,6 @@ async function getListener(namespace: string, name: string): Promise<Listener> {
   return testCluster().custom.getNamespacedCustomObject({ group: 'skupper.io', version: 'v2alpha1', namespace, plural: 'listeners', name }) as Promise<Listener>;
 }
 
-async function getCertificate(namespace: string, name: string): Promise<Certificate | undefined> {
-  try {
-    return await (testCluster().custom.getNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificates', name }) as Promise<Certificate>);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 async function getSecret(namespace: string, name: string): Promise<k8s.V1Secret | undefined> {
   try {

@@ -2,11 +2,11 @@
 // used for every signature because OpenSSL 3.0 (Debian 12) has no
 // -not_before/-not_after on `x509 -req`, and expired or not-yet-valid
 // certificates need explicit dates; `ca -startdate/-enddate` works on 3.0 and later.
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openssl as runOpenssl } from '../cluster/pki.js';
 
 export interface Issued {
   certPem: string;
@@ -160,11 +160,5 @@ function asn1Time(d: Date): string {
 }
 
 function openssl(dir: string, args: string[]): void {
-  try {
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('openssl is required for test certificates: apt-get install -y openssl');
-    throw new Error(`openssl ${args.join(' ')} failed: ${e.stderr?.toString() ?? e.message}`);
-  }
+  runOpenssl(dir, args, 'test certificates');
 }

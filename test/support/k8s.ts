@@ -1,5 +1,6 @@
 // Small helpers over the admin client used by the integration tests.
 import * as k8s from '@kubernetes/client-node';
+import type { Certificate } from '../../src/model/certmanager.js';
 import { testCluster } from './cluster.js';
 
 let counter = 0;
@@ -22,4 +23,14 @@ export function decode(secret: k8s.V1Secret, key: string): string {
 
 export function isNotFound(err: unknown): boolean {
   return err instanceof k8s.ApiException && err.code === 404;
+}
+
+/** The Certificate, or undefined when it does not exist. */
+export async function getCertificate(namespace: string, name: string): Promise<Certificate | undefined> {
+  try {
+    return await (testCluster().custom.getNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace, plural: 'certificates', name }) as Promise<Certificate>);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
