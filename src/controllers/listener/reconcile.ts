@@ -4,7 +4,7 @@
 // honours --dry-run.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config.js';
-import { Resources, isNotFound, type Api } from '../../kube/api.js';
+import { Resources, type Api } from '../../kube/api.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
@@ -14,9 +14,10 @@ import { FIELD_MANAGER } from '../../model/annotations.js';
 import { isReady, type Certificate } from '../../model/certmanager.js';
 import type { Listener } from '../../model/skupper.js';
 import { verifyServingSecret } from '../../pki/verify.js';
+import { Writer } from '../common/writer.js';
 import { certificateSpecEquals } from './compare.js';
 import { desiredListenerCertificate } from './desired.js';
-import { isListenerCertificate, isManagedByUs, ownedByListenerNamed, secretIsOurs } from './ownership.js';
+import { isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
 
 export interface ListenerCaches {
   listeners: Informer<Listener>;
@@ -54,7 +55,11 @@ export class ListenerReconciler {
    */
   private readonly revisions = new Map<string, number>();
 
-  constructor(private readonly d: ListenerDeps) {}
+  private readonly writer: Writer;
+
+  constructor(private readonly d: ListenerDeps) {
+    this.writer = new Writer(d.api, d.log, d.config.dryRun);
+  }
 
   private isNewRevision(cert: Certificate, revision: number): boolean {
     const uid = cert.metadata.uid ?? '';
@@ -64,35 +69,20 @@ export class ListenerReconciler {
     return true;
   }
 
-  private get dryRun(): boolean {
-    return this.d.config.dryRun;
-  }
-
-  /** Performs a write unless --dry-run, logging what it does either way. */
-  private async write<T>(what: string, fields: Record<string, unknown>, fn: () => Promise<T>): Promise<T | undefined> {
-    if (this.dryRun) {
-      this.d.log.info({ ...fields, dryRun: true }, `dry-run: would ${what}`);
-      return undefined;
-    }
-    const out = await fn();
-    this.d.log.info(fields, what);
-    return out;
-  }
-
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = splitKey(key);
     const { caches, metrics } = this.d;
     const listener = caches.listeners.get(namespace, name);
     if (!listener) {
-      await this.deleteCertificates(ownedByListenerNamed(caches.certificates.list(namespace), name), 'Listener deleted');
+      await this.writer.deleteCertificates(ownedByNamed(caches.certificates.list(namespace), 'Listener', name), 'Listener deleted');
       metrics.forgetObject('listener', namespace, name);
       return { result: 'deleted' };
     }
 
     const desired = desiredListenerCertificate(listener, this.d.config);
     if (desired.kind === 'unmanaged') {
-      const ours = caches.certificates.list(namespace).filter((c) => isListenerCertificate(c, listener));
-      await this.deleteCertificates(ours, 'Listener no longer annotated');
+      const ours = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Listener', listener));
+      await this.writer.deleteCertificates(ours, 'Listener no longer annotated');
       metrics.forgetObject('listener', namespace, name);
       return { result: 'unmanaged' };
     }
@@ -108,12 +98,12 @@ export class ListenerReconciler {
 
     const secretName = desired.secretName;
     const problems: string[] = [];
-    const ours = caches.certificates.list(namespace).filter((c) => isListenerCertificate(c, listener));
+    const ours = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Listener', listener));
     // tlsCredentials was pointed elsewhere: the Certificate for the old name is no longer ours to keep.
-    await this.deleteCertificates(ours.filter((c) => c.metadata.name !== secretName), `tlsCredentials now names ${secretName}`);
+    await this.writer.deleteCertificates(ours.filter((c) => c.metadata.name !== secretName), `tlsCredentials now names ${secretName}`);
 
     const existing = caches.certificates.get(namespace, secretName);
-    if (existing && !isListenerCertificate(existing, listener)) {
+    if (existing && !isOwnedCertificate(existing, 'Listener', listener)) {
       const msg = `Certificate ${namespace}/${secretName} exists and is not managed by skupper-cert-rotator for this Listener; leaving it alone`;
       await this.d.events.record(listener, 'Warning', 'CertificateConflict', msg);
       this.d.log.warn({ listener: key, certificate: secretName }, msg);
@@ -121,7 +111,7 @@ export class ListenerReconciler {
       return { result: 'invalid' };
     }
 
-    const secret = caches.secrets.get(namespace, secretName) ?? (existing ? undefined : await this.liveSecret(namespace, secretName));
+    const secret = caches.secrets.get(namespace, secretName) ?? (existing ? undefined : await this.writer.liveSecret(namespace, secretName));
     if (!secretIsOurs(secret, existing)) {
       const msg = `Secret ${namespace}/${secretName} exists and was not created by skupper-cert-rotator or cert-manager; it is never overwritten. Delete it or point spec.tlsCredentials elsewhere.`;
       await this.d.events.record(listener, 'Warning', 'SecretConflict', msg);
@@ -142,7 +132,7 @@ export class ListenerReconciler {
     }
 
     if (!existing || !certificateSpecEquals(existing, desired.certificate)) {
-      const applied = await this.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
+      const applied = await this.writer.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
         () => this.d.api.apply<Certificate>(Resources.certificate, namespace, secretName, desired.certificate, FIELD_MANAGER));
       const uid = applied?.metadata.uid;
       if (uid !== undefined && !this.revisions.has(uid)) this.revisions.set(uid, existing?.status?.revision ?? 0);
@@ -185,34 +175,11 @@ export class ListenerReconciler {
     }
 
     if (listener.spec.tlsCredentials !== secretName) {
-      await this.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
+      await this.writer.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
         () => this.d.api.mergePatch(Resources.listener, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
       await this.d.events.record(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
     }
     metrics.setProblems('listener', namespace, name, problems);
     return { result: 'ok' };
-  }
-
-  /** A Secret of another type is not in the cache (it watches kubernetes.io/tls only): ask before creating. */
-  private async liveSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    try {
-      return await this.d.api.get<V1Secret>(Resources.secret, namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  private async deleteCertificates(certs: Certificate[], why: string): Promise<void> {
-    for (const c of certs.filter(isManagedByUs)) {
-      await this.write('delete Certificate', { certificate: `${c.metadata.namespace}/${c.metadata.name}`, why }, async () => {
-        try {
-          // The uid precondition makes sure we delete exactly the object we looked at.
-          await this.d.api.delete(Resources.certificate, c.metadata.namespace, c.metadata.name, { uid: c.metadata.uid });
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-      });
-    }
   }
 }

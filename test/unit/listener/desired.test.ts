@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import {
-  desiredListenerCertificate, listenerLabelValue, secretNameFor, type DesiredListener, type ListenerProblem,
+  desiredListenerCertificate, secretNameFor, type DesiredListener, type ListenerProblem,
 } from '../../../src/controllers/listener/desired.js';
+import { labelValue } from '../../../src/controllers/common/names.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
 import { DEFAULTS, listener } from './fixtures.js';
 
@@ -311,21 +312,21 @@ describe('desiredListenerCertificate', function () {
 
   describe('listener label', function () {
     it('is the name when it fits', function () {
-      expect(listenerLabelValue('backend')).to.equal('backend');
-      expect(listenerLabelValue('a'.repeat(63))).to.equal('a'.repeat(63));
+      expect(labelValue('backend')).to.equal('backend');
+      expect(labelValue('a'.repeat(63))).to.equal('a'.repeat(63));
     });
 
     it('is a valid, distinct, hash-suffixed value for names over 63 characters; the owner reference keeps the full name', function () {
       const long1 = `${'a'.repeat(60)}.b-${'c'.repeat(20)}`;
       const long2 = `${'a'.repeat(60)}.b-${'d'.repeat(20)}`;
-      const v1 = listenerLabelValue(long1);
-      const v2 = listenerLabelValue(long2);
+      const v1 = labelValue(long1);
+      const v2 = labelValue(long2);
       for (const v of [v1, v2]) {
         expect(v.length).to.be.at.most(63);
         expect(v).to.match(LABEL_VALUE);
       }
       expect(v1).to.not.equal(v2);
-      expect(listenerLabelValue(long1)).to.equal(v1);
+      expect(labelValue(long1)).to.equal(v1);
       const c = cert({ name: long1, tlsCredentials: 'long-tls' });
       expect(c.metadata.labels?.['skupper-cert-rotator.io/listener']).to.equal(v1);
       expect(c.metadata.ownerReferences?.[0]?.name).to.equal(long1);
@@ -333,7 +334,7 @@ describe('desiredListenerCertificate', function () {
 
     it('stays valid when the cut ends in a dot or dash', function () {
       const name = `${'a'.repeat(51)}.-${'x'.repeat(30)}`;
-      expect(listenerLabelValue(name)).to.match(LABEL_VALUE);
+      expect(labelValue(name)).to.match(LABEL_VALUE);
     });
   });
 

@@ -1,4 +1,4 @@
-// Which issuer a Listener asks for (SPEC §4.1). The annotations mean what they
+// Which issuer a Listener (SPEC §4.1) or a Connector client certificate (§4.2.5) asks for. The annotations mean what they
 // mean on an Ingress under cert-manager's ingress-shim, so operators can move
 // their habits (and their linters) over unchanged; on top of that,
 // skupper-cert-rotator.io/enabled opts a Listener in with the daemon default.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { issuerFromAnnotations, type IssuerResult } from '../../../src/controllers/listener/issuer.js';
+import { issuerFromAnnotations, type IssuerResult } from '../../../src/controllers/common/issuer.js';
 
 const DEFAULTS = { defaultIssuer: 'site-ca', defaultIssuerKind: 'ClusterIssuer' as const };
 

@@ -3,22 +3,27 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Certificate } from '../../model/certmanager.js';
 import { CERT_MANAGER_CERTIFICATE_NAME, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
-import type { Listener } from '../../model/skupper.js';
+
+export type OwnerKind = 'Listener' | 'Connector';
+
+interface Owner {
+  metadata: { name: string; uid?: string };
+}
 
 export function isManagedByUs(obj: KubernetesObject | undefined): boolean {
   return obj?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 
-/** A Certificate is the Listener's when we manage it and it names the Listener as its owner. */
-export function isListenerCertificate(cert: Certificate, listener: Pick<Listener, 'metadata'>): boolean {
+/** A Certificate belongs to `owner` when we manage it and it names the owner (kind, name and uid) as its owner. */
+export function isOwnedCertificate(cert: Certificate, kind: OwnerKind, owner: Owner): boolean {
   return isManagedByUs(cert) && (cert.metadata.ownerReferences ?? []).some(
-    (r) => r.kind === 'Listener' && r.name === listener.metadata.name && (listener.metadata.uid === undefined || r.uid === listener.metadata.uid),
+    (r) => r.kind === kind && r.name === owner.metadata.name && (owner.metadata.uid === undefined || r.uid === owner.metadata.uid),
   );
 }
 
-/** Certificates of ours owned by a Listener of this name (any uid: the Listener may be gone). */
-export function ownedByListenerNamed(certs: Certificate[], name: string): Certificate[] {
-  return certs.filter((c) => isManagedByUs(c) && (c.metadata.ownerReferences ?? []).some((r) => r.kind === 'Listener' && r.name === name));
+/** Certificates of ours owned by a `kind` of this name (any uid: the owner may be gone). */
+export function ownedByNamed(certs: Certificate[], kind: OwnerKind, name: string): Certificate[] {
+  return certs.filter((c) => isManagedByUs(c) && (c.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name));
 }
 
 /**
