@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 import { Annotations, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SKUPPER_PRIOR_VALID_REVISIONS } from '../../model/annotations.js';
 import { CERT_MANAGER_API_VERSION, type Certificate, type CertificateSpec } from '../../model/certmanager.js';
 import { SKUPPER_API_VERSION, type Listener } from '../../model/skupper.js';
-import { asciiLower, dnsNameProblem, isDnsSubdomain, quoted } from '../../util/dnsname.js';
+import { asciiLower, dnsNameProblem, quoted } from '../../util/dnsname.js';
 import { classifyHost, sansForHost } from './host.js';
 import { certificateOptions, priorValidRevisions } from '../common/certificate-options.js';
 import { issuerFromAnnotations } from '../common/issuer.js';
