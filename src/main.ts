@@ -1,8 +1,10 @@
 // The `run` command: wire config, logger, API connection, caches, controllers,
 // metrics and health servers, and shut all of it down cleanly on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Config } from './config.js';
+import { createConnectorController, resyncConnectors } from './controllers/connector/controller.js';
+import type { ConnectorCaches } from './controllers/connector/reconcile.js';
 import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
 import type { ListenerCaches } from './controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
@@ -13,8 +15,8 @@ import { EventRecorder } from './kube/events.js';
 import { Informer, type InformerOptions } from './kube/informer.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { Certificate } from './model/certmanager.js';
-import type { Listener } from './model/skupper.js';
+import type { Certificate, Issuer } from './model/certmanager.js';
+import type { Connector, Listener } from './model/skupper.js';
 import { version } from './version.js';
 
 type Named = { metadata?: { name?: string; namespace?: string } };
@@ -67,17 +69,27 @@ export class Daemon {
       this.informers.push(inf);
       return inf;
     };
-    const caches: ListenerCaches = {
-      listeners: informer<Listener>(Resources.listener, config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+    const selector = config.labelSelector ? { labelSelector: config.labelSelector } : {};
+    // ClusterIssuer CA Secrets live in the cluster resource namespace, which a
+    // --namespaces list need not include.
+    const secretNamespaces = config.namespaces.length > 0 ? [...new Set([...config.namespaces, config.clusterResourceNamespace])] : [];
+    const caches: ListenerCaches & ConnectorCaches = {
+      listeners: informer<Listener>(Resources.listener, selector),
+      connectors: informer<Connector>(Resources.connector, selector),
       certificates: informer<Certificate>(Resources.certificate),
-      // Skupper only syncs kubernetes.io/tls Secrets (SPEC §2); caching the rest would waste memory.
-      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls' }),
-      issuers: informer(Resources.issuer),
-      clusterIssuers: informer(Resources.clusterIssuer, { namespaces: [] }),
+      // Skupper only syncs kubernetes.io/tls Secrets (SPEC §2); hand-made CA
+      // Secrets are usually Opaque. Caching every other type (service account
+      // tokens, Helm releases) would waste memory.
+      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls', namespaces: secretNamespaces }),
+      opaqueSecrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=Opaque', namespaces: secretNamespaces }),
+      configMaps: informer<V1ConfigMap>(Resources.configMap),
+      issuers: informer<Issuer>(Resources.issuer),
+      clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [] }),
     };
     const events = new EventRecorder(api, log, config.dryRun);
     const listeners = createListenerController({ api, caches, config, events, metrics, log });
-    this.controllers.push(listeners);
+    const connectors = createConnectorController({ api, caches, config, events, metrics, log }).controller;
+    this.controllers.push(listeners, connectors);
 
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
@@ -85,9 +97,12 @@ export class Daemon {
     });
     for (const i of this.informers) i.start();
     await this.waitForSync();
-    log.info({ listeners: caches.listeners.list().length, certificates: caches.certificates.list().length, secrets: caches.secrets.list().length }, 'caches synced');
+    log.info({ listeners: caches.listeners.list().length, connectors: caches.connectors.list().length, certificates: caches.certificates.list().length, secrets: caches.secrets.list().length }, 'caches synced');
     for (const c of this.controllers) c.start();
-    const resync = setInterval(() => { resyncListeners(listeners, { caches }); }, config.resyncPeriodMs);
+    const resync = setInterval(() => {
+      resyncListeners(listeners, { caches });
+      resyncConnectors(connectors, { caches });
+    }, config.resyncPeriodMs);
     resync.unref();
     this.timers.push(resync);
   }

@@ -4,6 +4,7 @@
 // exponential backoff; success resets the backoff.
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { isConflict } from './api.js';
 import { WorkQueue, type Backoff } from './workqueue.js';
 
 export interface ReconcileResult {
@@ -11,6 +12,8 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
   /** A label for the reconcile_total metric: ok (default), invalid, skipped, … */
   result?: string;
+  /** resourceVersion of the object the decision was made on, for the debug log (tests wait on it). */
+  observedVersion?: string;
 }
 
 export type Reconciler = (key: string) => Promise<ReconcileResult | undefined>;
@@ -75,12 +78,21 @@ export class Controller {
     const controller = this.opts.name;
     const end = this.metrics.reconcileDuration.startTimer({ controller });
     try {
+      const started = performance.now();
       const res = await this.reconcile(key);
       this.queue.forget(key);
+      this.log.debug({ controller, key, result: res?.result ?? 'ok', observedVersion: res?.observedVersion, ms: Math.round(performance.now() - started) }, 'reconciled');
       this.metrics.reconciles.inc({ controller, result: res?.result ?? 'ok' });
       if (res?.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
     } catch (err) {
       const delay = this.queue.addRateLimited(key);
+      if (isConflict(err)) {
+        // Our cache was behind a write (often our own): normal with optimistic
+        // concurrency, and the retry reads the newer object.
+        this.metrics.reconciles.inc({ controller, result: 'conflict' });
+        this.log.info({ controller, key, retryInMs: delay }, 'conflict on write; retrying with the newer object');
+        return;
+      }
       this.metrics.reconciles.inc({ controller, result: 'error' });
       this.log.error({ err, controller, key, retryInMs: delay, failures: this.queue.failureCount(key) }, 'reconcile failed');
     } finally {

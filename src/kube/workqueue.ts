@@ -10,6 +10,8 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 5 * 60_000 };
 
+const MAX_DELAY_MS = 24 * 3_600_000;
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly dirty = new Set<string>();
@@ -40,8 +42,10 @@ export class WorkQueue {
   }
 
   /** Adds `key` after `delayMs`; an earlier pending deadline for the same key wins. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, requestedMs: number): void {
     if (this.shuttingDown) return;
+    // setTimeout fires at once for delays beyond 2^31-1 ms; a day later the resync has long looked again anyway.
+    const delayMs = Math.min(requestedMs, MAX_DELAY_MS);
     if (delayMs <= 0) {
       this.add(key);
       return;

@@ -63,3 +63,16 @@ export function isReady(obj: { metadata?: { generation?: number }; status?: { co
   // A Ready condition from before the last spec change says nothing about the current spec.
   return c.observedGeneration === undefined || obj.metadata?.generation === undefined || c.observedGeneration >= obj.metadata.generation;
 }
+
+/** Issuer and ClusterIssuer, as far as we read them: the CA issuer's Secret is a trust source (SPEC §4.2). */
+export interface Issuer extends KubernetesObject {
+  metadata: V1ObjectMeta & { name: string };
+  spec?: {
+    ca?: { secretName?: string };
+    selfSigned?: object;
+    acme?: object;
+    vault?: object;
+    venafi?: object;
+  };
+  status?: { conditions?: Condition[] };
+}

@@ -11,11 +11,11 @@ import type { ReconcileResult } from '../../kube/controller.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import { FIELD_MANAGER } from '../../model/annotations.js';
-import { isReady, type Certificate } from '../../model/certmanager.js';
+import { isReady, type Certificate, type Issuer } from '../../model/certmanager.js';
 import type { Listener } from '../../model/skupper.js';
 import { verifyServingSecret } from '../../pki/verify.js';
 import { Writer } from '../common/writer.js';
-import { certificateSpecEquals } from './compare.js';
+import { certificateSpecEquals } from '../common/compare.js';
 import { desiredListenerCertificate } from './desired.js';
 import { isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
 
@@ -23,8 +23,8 @@ export interface ListenerCaches {
   listeners: Informer<Listener>;
   certificates: Informer<Certificate>;
   secrets: Informer<V1Secret>;
-  issuers: Informer<{ metadata?: { name?: string; namespace?: string } }>;
-  clusterIssuers: Informer<{ metadata?: { name?: string } }>;
+  issuers: Informer<Issuer>;
+  clusterIssuers: Informer<Issuer>;
 }
 
 export interface ListenerDeps {

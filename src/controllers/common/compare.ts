@@ -7,7 +7,7 @@ import type { V1OwnerReference } from '@kubernetes/client-node';
 import { Labels, MANAGED_BY_LABEL } from '../../model/annotations.js';
 import type { Certificate } from '../../model/certmanager.js';
 
-const OUR_LABELS: readonly string[] = [MANAGED_BY_LABEL, Labels.listener];
+const OUR_LABELS: readonly string[] = [MANAGED_BY_LABEL, Labels.listener, Labels.connector];
 
 /** Every spec field desired.ts can emit. */
 const OUR_SPEC_FIELDS = ['secretName', 'issuerRef', 'commonName', 'dnsNames', 'ipAddresses', 'usages', 'duration', 'renewBefore', 'privateKey', 'secretTemplate'] as const;
@@ -44,7 +44,7 @@ function sameOwner(a: V1OwnerReference, b: V1OwnerReference): boolean {
 
 /**
  * True when `live` matches `desired` in everything we own: the spec fields we write,
- * our two labels, and our owner reference(s). Other labels, annotations,
+ * our labels, and our owner reference(s). Other labels, annotations,
  * owner references, status and server-set metadata are ignored.
  */
 export function certificateSpecEquals(live: Certificate, desired: Certificate): boolean {

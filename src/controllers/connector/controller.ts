@@ -1,0 +1,67 @@
+// Maps watch events onto Connector keys, so a source change re-bundles within
+// seconds: a Connector changes → itself; a Secret, ConfigMap or issuer
+// changes → the Connectors whose trust sources (or bundle / client Secret)
+// name it; a Certificate changes → the Connector that owns it.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Annotations } from '../../model/annotations.js';
+import type { Connector } from '../../model/skupper.js';
+import { Controller } from '../../kube/controller.js';
+import { objectKey } from '../../kube/informer.js';
+import { clientCertificateName, connectorSecretName } from './desired.js';
+import { ConnectorReconciler, type ConnectorDeps } from './reconcile.js';
+import { parseTrustSources, type TrustSource } from './sources.js';
+
+export const CONNECTOR_CONTROLLER = 'connector';
+
+function sourcesOf(c: Connector): TrustSource[] {
+  return parseTrustSources(c.metadata.annotations?.[Annotations.trust], c.metadata.namespace)?.sources ?? [];
+}
+
+export function createConnectorController(deps: ConnectorDeps): { controller: Controller; reconciler: ConnectorReconciler } {
+  const reconciler = new ConnectorReconciler(deps);
+  const controller = new Controller({ name: CONNECTOR_CONTROLLER, workers: 2 }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
+  const { caches, config } = deps;
+  const enqueueWhere = (namespace: string | undefined, pred: (c: Connector) => boolean): void => {
+    for (const c of caches.connectors.list(namespace)) if (pred(c)) controller.enqueue(objectKey(c));
+  };
+  const issuerSecretName = (s: TrustSource, ns: string): string | undefined => {
+    if (s.kind === 'issuer') return caches.issuers.get(ns, s.name)?.spec?.ca?.secretName;
+    if (s.kind === 'clusterissuer') return caches.clusterIssuers.get(undefined, s.name)?.spec?.ca?.secretName;
+    return undefined;
+  };
+
+  const onSecret = (obj: KubernetesObject): void => {
+    const ns = obj.metadata?.namespace;
+    const name = obj.metadata?.name;
+    if (!ns || !name) return;
+    enqueueWhere(ns, (c) => connectorSecretName(c) === name || clientCertificateName(c) === name
+      || sourcesOf(c).some((s) => (s.kind === 'secret' && s.name === name) || (s.kind === 'issuer' && issuerSecretName(s, ns) === name)));
+    if (ns === config.clusterResourceNamespace) {
+      enqueueWhere(undefined, (c) => sourcesOf(c).some((s) => s.kind === 'clusterissuer' && issuerSecretName(s, ns) === name));
+    }
+  };
+
+  caches.connectors.on((_e, c) => { controller.enqueue(objectKey(c)); });
+  caches.secrets.on((_e, s) => { onSecret(s); });
+  caches.opaqueSecrets.on((_e, s) => { onSecret(s); });
+  caches.configMaps.on((_e, cm) => {
+    const name = cm.metadata?.name;
+    enqueueWhere(cm.metadata?.namespace, (c) => sourcesOf(c).some((s) => s.kind === 'configmap' && s.name === name));
+  });
+  caches.certificates.on((_e, cert) => {
+    for (const ref of cert.metadata.ownerReferences ?? []) if (ref.kind === 'Connector') controller.enqueue(`${cert.metadata.namespace}/${ref.name}`);
+  });
+  // An issuer can be a source or the client certificate's issuer; both are rare enough to simply look again.
+  caches.issuers.on((_e, i) => {
+    enqueueWhere(i.metadata?.namespace, (c) => c.metadata.annotations?.[Annotations.trust] !== undefined);
+  });
+  caches.clusterIssuers.on(() => {
+    enqueueWhere(undefined, (c) => c.metadata.annotations?.[Annotations.trust] !== undefined);
+  });
+  return { controller, reconciler };
+}
+
+/** Enqueues every Connector: the periodic safety net (--resync-period). */
+export function resyncConnectors(controller: Controller, deps: Pick<ConnectorDeps, 'caches'>): void {
+  for (const c of deps.caches.connectors.list()) controller.enqueue(objectKey(c));
+}

@@ -1,0 +1,104 @@
+// Reads each trust source from the caches and parses it (SPEC §4.2 step 2).
+// A source that cannot be read at all, or holds no certificate, is reported
+// and makes the reconcile hold the last good bundle: a typo or a deleted
+// ConfigMap must not start removing CAs that connections rely on.
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import type { Informer } from '../../kube/informer.js';
+import type { Issuer } from '../../model/certmanager.js';
+import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
+import type { CertificateProblem, ParsedCertificate } from '../../pki/x509.js';
+import { quoted } from '../../util/dnsname.js';
+import type { TrustSource } from './sources.js';
+
+export interface SourceCaches {
+  /** kubernetes.io/tls Secrets. */
+  secrets: Informer<V1Secret>;
+  /** Opaque Secrets: hand-made CA Secrets usually are. */
+  opaqueSecrets: Informer<V1Secret>;
+  configMaps: Informer<V1ConfigMap>;
+  issuers: Informer<Issuer>;
+  clusterIssuers: Informer<Issuer>;
+}
+
+export type ResolvedSource =
+  | { ok: true; source: TrustSource; certificates: ParsedCertificate[]; problems: CertificateProblem[] }
+  | { ok: false; source: TrustSource; reason: 'TrustSourceMissing' | 'TrustSourceInvalid'; message: string };
+
+export function findSecret(caches: Pick<SourceCaches, 'secrets' | 'opaqueSecrets'>, namespace: string, name: string): V1Secret | undefined {
+  return caches.secrets.get(namespace, name) ?? caches.opaqueSecrets.get(namespace, name);
+}
+
+function secretText(secret: V1Secret, key: string): string | undefined {
+  const v = secret.data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+function configMapText(cm: V1ConfigMap, key: string): string | undefined {
+  const text = cm.data?.[key];
+  if (text !== undefined) return text;
+  const bin = cm.binaryData?.[key];
+  return bin === undefined ? undefined : Buffer.from(bin, 'base64').toString('utf8');
+}
+
+export interface ResolveContext {
+  namespace: string;
+  clusterResourceNamespace: string;
+  caches: SourceCaches;
+  parser: ParseCache;
+}
+
+/** The Secret (namespace, name) an issuer source reads, or a reason it has none. */
+export function issuerSecret(source: Extract<TrustSource, { kind: 'issuer' | 'clusterissuer' }>, ctx: ResolveContext): { namespace: string; name: string } | { reason: 'TrustSourceMissing' | 'TrustSourceInvalid'; message: string } {
+  const cluster = source.kind === 'clusterissuer';
+  const issuer = cluster ? ctx.caches.clusterIssuers.get(undefined, source.name) : ctx.caches.issuers.get(ctx.namespace, source.name);
+  const what = cluster ? `ClusterIssuer ${source.name}` : `Issuer ${ctx.namespace}/${source.name}`;
+  if (!issuer) return { reason: 'TrustSourceMissing', message: `trust source ${quoted(source.text)}: ${what} not found` };
+  const secretName = issuer.spec?.ca?.secretName;
+  if (!secretName) {
+    const type = Object.keys(issuer.spec ?? {})[0] ?? 'unknown';
+    return { reason: 'TrustSourceInvalid', message: `trust source ${quoted(source.text)}: ${what} is a ${type} issuer, not a CA issuer; only a CA issuer's certificate can be read (use secret/ or configmap/ for other CAs)` };
+  }
+  return { namespace: cluster ? ctx.clusterResourceNamespace : ctx.namespace, name: secretName };
+}
+
+export function resolveSource(source: TrustSource, ctx: ResolveContext): ResolvedSource {
+  const fail = (reason: 'TrustSourceMissing' | 'TrustSourceInvalid', message: string): ResolvedSource => ({ ok: false, source, reason, message });
+  const texts: { id: string | undefined; text: string }[] = [];
+
+  if ('key' in source && source.kind === 'secret') {
+    const secret = findSecret(ctx.caches, ctx.namespace, source.name);
+    if (!secret) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: Secret ${ctx.namespace}/${source.name} not found (only kubernetes.io/tls and Opaque Secrets are read)`);
+    const text = secretText(secret, source.key);
+    if (text === undefined) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: Secret ${ctx.namespace}/${source.name} has no key ${quoted(source.key)}`);
+    texts.push({ id: objectDataId(secret, source.key), text });
+  } else if ('key' in source) {
+    const cm = ctx.caches.configMaps.get(ctx.namespace, source.name);
+    if (!cm) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: ConfigMap ${ctx.namespace}/${source.name} not found`);
+    const text = configMapText(cm, source.key);
+    if (text === undefined) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: ConfigMap ${ctx.namespace}/${source.name} has no key ${quoted(source.key)}`);
+    texts.push({ id: objectDataId(cm, source.key), text });
+  } else {
+    const ref = issuerSecret(source, ctx);
+    if ('reason' in ref) return fail(ref.reason, ref.message);
+    const secret = findSecret(ctx.caches, ref.namespace, ref.name);
+    if (!secret) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: the issuer's CA Secret ${ref.namespace}/${ref.name} not found`);
+    for (const key of ['tls.crt', 'ca.crt']) {
+      const text = secretText(secret, key);
+      if (text !== undefined && text.trim() !== '') texts.push({ id: objectDataId(secret, key), text });
+    }
+    if (texts.length === 0) return fail('TrustSourceInvalid', `trust source ${quoted(source.text)}: the issuer's CA Secret ${ref.namespace}/${ref.name} has neither tls.crt nor ca.crt`);
+  }
+
+  const certificates: ParsedCertificate[] = [];
+  const problems: CertificateProblem[] = [];
+  for (const t of texts) {
+    const parsed = ctx.parser.parse(t.id, t.text);
+    certificates.push(...parsed.certificates);
+    problems.push(...parsed.problems);
+  }
+  if (certificates.length === 0) {
+    const detail = problems.filter((p) => p.kind !== 'stray-text').map((p) => p.message).slice(0, 3).join('; ');
+    return fail('TrustSourceInvalid', `trust source ${quoted(source.text)} holds no usable certificate${detail ? ` (${detail})` : ''}`);
+  }
+  return { ok: true, source, certificates, problems };
+}
