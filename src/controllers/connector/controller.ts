@@ -53,7 +53,7 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
   });
   // An issuer can be a source or the client certificate's issuer; both are rare enough to simply look again.
   caches.issuers.on((_e, i) => {
-    enqueueWhere(i.metadata?.namespace, (c) => c.metadata.annotations?.[Annotations.trust] !== undefined);
+    enqueueWhere(i.metadata.namespace, (c) => c.metadata.annotations?.[Annotations.trust] !== undefined);
   });
   caches.clusterIssuers.on(() => {
     enqueueWhere(undefined, (c) => c.metadata.annotations?.[Annotations.trust] !== undefined);

@@ -42,7 +42,9 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 function date(v: unknown): Date | undefined {
   if (typeof v !== 'string' || !ISO_UTC.test(v)) return undefined;
   const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : new Date(t);
+  // Round trip: Date.parse rolls "02-30" over into March instead of refusing it.
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 19) !== v.slice(0, 19)) return undefined;
+  return new Date(t);
 }
 
 /**

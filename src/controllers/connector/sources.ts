@@ -81,6 +81,7 @@ function parseOne(item: string, namespace: string): TrustSource | SourceProblem 
     // NAMESPACE/NAME: accepted only when it is the Connector's own namespace.
     const [ns = '', n = ''] = parts;
     if (!isDnsSubdomain(ns)) return bad(`has an invalid namespace ${quoted(ns)}`);
+    if (!isDnsSubdomain(n)) return bad(`has an invalid name ${quoted(n)} (lower-case letters, digits, '-' and '.')`);
     if (kind === 'clusterissuer') return bad('names a namespace, but a ClusterIssuer is cluster-scoped');
     if (ns !== namespace) {
       return {

@@ -27,7 +27,7 @@ export function createListenerController(deps: ListenerDeps): Controller {
   caches.certificates.on((_e, c) => { bySecretName(c); });
   caches.secrets.on((_e, s) => { bySecretName(s); });
   caches.issuers.on((_e, i) => {
-    for (const l of caches.listeners.list(i.metadata?.namespace)) controller.enqueue(objectKey(l));
+    for (const l of caches.listeners.list(i.metadata.namespace)) controller.enqueue(objectKey(l));
   });
   caches.clusterIssuers.on(() => {
     for (const l of caches.listeners.list()) controller.enqueue(objectKey(l));

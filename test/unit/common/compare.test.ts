@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { certificateSpecEquals } from '../../../src/controllers/listener/compare.js';
+import { certificateSpecEquals } from '../../../src/controllers/common/compare.js';
 import { desiredListenerCertificate } from '../../../src/controllers/listener/desired.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
-import { DEFAULTS, listener } from './fixtures.js';
+import { DEFAULTS, listener } from '../listener/fixtures.js';
 
 function desired(): Certificate {
   const d = desiredListenerCertificate(listener({ annotations: { 'cert-manager.io/cluster-issuer': 'site-ca', 'cert-manager.io/duration': '720h' } }), DEFAULTS);
