@@ -154,18 +154,31 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
       await server.close();
     }
     for (const reason of ['TrustBundleUpdated', 'Wired']) await eventWithReason(ns, 'db', reason);
+
+    // The per-object metrics describe the bundle that was written.
+    const caNotAfter = Math.floor(Date.parse(new X509Certificate(decode(secret, 'ca.crt')).validTo) / 1000);
+    const labels = `namespace="${ns}",kind="connector",name="db",secret="db-connector-tls"`;
+    const metrics = await eventually('connector metrics', async () => {
+      const text = await (await fetch(`http://${await daemon.address('metrics')}/metrics`)).text();
+      return text.includes(`skupper_cert_rotator_ca_bundle_certificates{${labels}} 1`) ? text : undefined;
+    });
+    expect(metrics).to.contain(`skupper_cert_rotator_ca_bundle_not_after_timestamp_seconds{${labels}} ${caNotAfter}`);
+    expect(metrics).to.contain(`skupper_cert_rotator_certificate_ready{${labels}} 1`);
   });
 
-  it('merges secret + configmap + issuer sources into one deduplicated bundle; dropping a duplicate source writes nothing', async function () {
+  it('merges secret + configmap + issuer + clusterissuer sources into one deduplicated bundle; dropping a duplicate source writes nothing', async function () {
     const ns = await createNamespace('ct-multi');
     await caIssuer(ns, 'issuer-ca');
+    // A ClusterIssuer's CA Secret lives in the cluster resource namespace (cert-manager).
+    await caIssuer('cert-manager', 'ct-cluster-ca');
+    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'ClusterIssuer', metadata: { name: 'ct-cluster-ca' }, spec: { ca: { secretName: 'ct-cluster-ca' } } });
     const a = makeCA({ cn: 'ca-a' });
     const b = makeCA({ cn: 'ca-b' });
     await putSecret(ns, 'ca-a', { 'ca.crt': a.certPem });
     await putConfigMap(ns, 'cas', { 'bundle.pem': a.certPem + b.certPem });
-    await applyConnector(connector(ns, 'multi', { [TRUST]: 'secret/ca-a, configmap/cas#bundle.pem, issuer/issuer-ca' }));
+    await applyConnector(connector(ns, 'multi', { [TRUST]: 'secret/ca-a, configmap/cas#bundle.pem, issuer/issuer-ca, clusterissuer/ct-cluster-ca' }));
     const first = await bundleSecret(ns, 'multi-connector-tls');
-    expect(subjects(decode(first, 'ca.crt'))).to.deep.equal(['CN=ca-a', 'CN=ca-b', 'CN=issuer-ca CA']);
+    expect(subjects(decode(first, 'ca.crt'))).to.deep.equal(['CN=ca-a', 'CN=ca-b', 'CN=ct-cluster-ca CA', 'CN=issuer-ca CA']);
 
     // Skupper writes its own annotation on the Secret; it must survive every update.
     await testCluster().core.patchNamespacedSecret({ namespace: ns, name: 'multi-connector-tls', body: { metadata: { annotations: { [SKUPPER_CONTEXT]: 'ordinal=1' } } } },
@@ -173,7 +186,7 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
     const afterSkupper = await bundleSecret(ns, 'multi-connector-tls', (s) => s.metadata?.annotations?.[SKUPPER_CONTEXT] === 'ordinal=1');
 
     const since = new Date();
-    await applyConnector(connector(ns, 'multi', { [TRUST]: 'configmap/cas#bundle.pem,issuer/issuer-ca' }));
+    await applyConnector(connector(ns, 'multi', { [TRUST]: 'configmap/cas#bundle.pem,issuer/issuer-ca,clusterissuer/ct-cluster-ca' }));
     const same = await getSecret(ns, 'multi-connector-tls');
     expect(same?.metadata?.resourceVersion, 'no write for a duplicate source').to.equal(afterSkupper.metadata?.resourceVersion);
     expect(writesBy(SA_USER, since).filter((w) => w.resource === 'secrets')).to.deep.equal([]);
@@ -183,7 +196,7 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
     const updated = await bundleSecret(ns, 'multi-connector-tls', (s) => s.metadata?.resourceVersion !== afterSkupper.metadata?.resourceVersion, 'updated');
     expect(updated.metadata?.annotations?.[SKUPPER_CONTEXT]).to.equal('ordinal=1');
     // ca-b left the sources but stays for the default overlap (720h).
-    expect(subjects(decode(updated, 'ca.crt'))).to.deep.equal(['CN=ca-a', 'CN=ca-b', 'CN=issuer-ca CA']);
+    expect(subjects(decode(updated, 'ca.crt'))).to.deep.equal(['CN=ca-a', 'CN=ca-b', 'CN=ct-cluster-ca CA', 'CN=issuer-ca CA']);
     const history = JSON.parse(updated.metadata?.annotations?.['skupper-cert-rotator.io/trust-history'] ?? '{}') as { certificates: Record<string, { leftSourcesAt?: string }> };
     expect(Object.values(history.certificates).filter((e) => e.leftSourcesAt !== undefined)).to.have.length(1);
   });
@@ -374,6 +387,18 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
       expect(subjects(decode(s, 'ca.crt'))).to.have.length(1000);
       const line = daemon.logs.find((l) => l.msg === 'reconciled' && l.key === `${ns}/bulk` && l.result === 'ok');
       console.log(`      1,000-certificate bundle: Secret written ${ms} ms after the Connector was applied; first full reconcile ${String(line?.ms)} ms; ca.crt ${decode(s, 'ca.crt').length} bytes`);
+    });
+  });
+
+  describe('steady state', function () {
+    it('makes zero write requests in 25 s once every Connector above has converged (resync every 10 s)', async function () {
+      // Every Connector of the tests above is still there: healthy, holding, conflicting or big.
+      const since = new Date();
+      const reconciledBefore = daemon.logs.filter((l) => l.msg === 'reconciled' && l.controller === 'connector').length;
+      await new Promise((r) => setTimeout(r, 25_000)); // the window itself is what is measured
+      const reconciled = daemon.logs.filter((l) => l.msg === 'reconciled' && l.controller === 'connector').length - reconciledBefore;
+      expect(reconciled, 'reconciles in the window (resyncs happened)').to.be.greaterThan(10);
+      expect(writesBy(SA_USER, since).map((w) => `${w.verb} ${w.resource} ${w.namespace ?? ''}/${w.name ?? ''}`)).to.deep.equal([]);
     });
   });
 });
