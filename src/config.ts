@@ -2,6 +2,7 @@
 // SKUPPER_CERT_ROTATOR_<FLAG>; flags win over the environment, which wins over
 // defaults. Any bad value fails at start with a message naming the flag.
 import { validateCronExpression } from 'cron';
+import { parseWindow } from './controllers/renewal/window.js';
 import { parseDuration } from './util/duration.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -25,6 +26,12 @@ export interface Config {
   /** Cron expression; '' = no renewal window. */
   renewalWindow: string;
   renewalWindowDurationMs: number;
+  /** IANA time zone the window expression is read in. */
+  renewalWindowTimeZone: string;
+  /** First retry delay after a failed renewal trigger; doubles per failure up to 32x. */
+  renewalBackoffMs: number;
+  /** Accept cert-manager.io/duration < 1h and renew-before < 5m (clusters without cert-manager's webhook, e.g. tests). */
+  allowShortDurations: boolean;
   overdueAfterMs: number;
   trustOverlapMs: number;
   priorValidRevisions: number;
@@ -64,6 +71,9 @@ export const flagSpecs: readonly FlagSpec[] = [
   { name: 'default-issuer-kind', key: 'defaultIssuerKind', kind: 'enum', choices: ['Issuer', 'ClusterIssuer'], default: 'ClusterIssuer', help: 'kind of --default-issuer' },
   { name: 'renewal-window', key: 'renewalWindow', kind: 'cron', default: '', help: 'cron expression for when renewal windows open, e.g. "0 2 * * 6" (default: no window)' },
   { name: 'renewal-window-duration', key: 'renewalWindowDurationMs', kind: 'duration', default: '2h', help: 'how long each renewal window stays open' },
+  { name: 'renewal-window-time-zone', key: 'renewalWindowTimeZone', kind: 'string', default: 'UTC', help: 'IANA time zone for --renewal-window, e.g. Europe/Berlin' },
+  { name: 'renewal-backoff', key: 'renewalBackoffMs', kind: 'duration', default: '5m', help: 'wait before retrying a renewal that failed; doubles per failure, up to 32x' },
+  { name: 'allow-short-durations', key: 'allowShortDurations', kind: 'bool', default: 'false', help: "accept durations below cert-manager's webhook minimums (1h, renew-before 5m); only for clusters without the webhook" },
   { name: 'overdue-after', key: 'overdueAfterMs', kind: 'duration', default: '1h', help: 'trigger a renewal when a Certificate is this far past its renewal time' },
   { name: 'trust-overlap', key: 'trustOverlapMs', kind: 'duration', default: '720h', help: 'how long a CA that left the trust sources stays in a bundle' },
   { name: 'prior-valid-revisions', key: 'priorValidRevisions', kind: 'int', min: 0, default: '1', help: 'value of skupper.io/tls-prior-valid-revisions on issued Secrets' },
@@ -200,6 +210,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const c = config as unknown as Config;
   if (c.renewalWindow === '' && raw.has('renewal-window-duration')) {
     throw new ConfigError('renewal-window-duration', 'set without --renewal-window');
+  }
+  if (c.renewalWindow !== '') {
+    const w = parseWindow(c.renewalWindow, c.renewalWindowDurationMs, c.renewalWindowTimeZone);
+    if (w instanceof Error) {
+      const flag = /time ?zone/i.test(w.message) ? 'renewal-window-time-zone' : /lasts/.test(w.message) ? 'renewal-window-duration' : 'renewal-window';
+      throw new ConfigError(flag, w.message);
+    }
   }
   return { config: c, positional };
 }

@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { createConnectorController, resyncConnectors } from './controllers/connector/controller.js';
 import type { ConnectorCaches } from './controllers/connector/reconcile.js';
 import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
+import { createRenewalController, resyncRenewals } from './controllers/renewal/controller.js';
+import { parseWindow } from './controllers/renewal/window.js';
 import type { ListenerCaches } from './controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
 import { Api, Resources } from './kube/api.js';
@@ -15,6 +17,7 @@ import { EventRecorder } from './kube/events.js';
 import { Informer, type InformerOptions } from './kube/informer.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { ParseCache } from './pki/parse-cache.js';
 import type { Certificate, Issuer } from './model/certmanager.js';
 import type { Connector, Listener } from './model/skupper.js';
 import { version } from './version.js';
@@ -88,8 +91,12 @@ export class Daemon {
     };
     const events = new EventRecorder(api, log, config.dryRun);
     const listeners = createListenerController({ api, caches, config, events, metrics, log });
-    const connectors = createConnectorController({ api, caches, config, events, metrics, log }).controller;
-    this.controllers.push(listeners, connectors);
+    const parser = new ParseCache();
+    const connectors = createConnectorController({ api, caches, config, events, metrics, log, parser }).controller;
+    const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
+    if (window instanceof Error) throw window; // parseConfig already refused it
+    const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
+    this.controllers.push(listeners, connectors, renewals);
 
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
@@ -102,6 +109,7 @@ export class Daemon {
     const resync = setInterval(() => {
       resyncListeners(listeners, { caches });
       resyncConnectors(connectors, { caches });
+      resyncRenewals(renewals, { caches });
     }, config.resyncPeriodMs);
     resync.unref();
     this.timers.push(resync);

@@ -19,6 +19,8 @@ export const Annotations = {
   trust: `${PREFIX}trust`,
   trustOverlap: `${PREFIX}trust-overlap`,
   renew: `${PREFIX}renew`,
+  /** On our Certificates: the last value of `renew` on the owner that was acted on. */
+  renewHandled: `${PREFIX}renew-handled`,
 } as const;
 
 export const Labels = {

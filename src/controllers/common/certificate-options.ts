@@ -41,9 +41,11 @@ const KEY_SIZES: Readonly<Record<Algorithm, readonly number[] | undefined>> = {
 };
 
 /** Duration, renew-before and key settings from the annotations; problems are appended to `problems`. */
-export function certificateOptions(annotations: Record<string, string>, problems: ProblemSink): CertificateOptions {
-  const duration = durationAnnotation(annotations, Annotations.duration, MIN_DURATION_MS, problems);
-  const renewBefore = durationAnnotation(annotations, Annotations.renewBefore, MIN_RENEW_BEFORE_MS, problems);
+export function certificateOptions(annotations: Record<string, string>, problems: ProblemSink, opts: { allowShortDurations?: boolean } = {}): CertificateOptions {
+  // Without the webhook (the local control plane) cert-manager takes any positive duration.
+  const short = opts.allowShortDurations === true;
+  const duration = durationAnnotation(annotations, Annotations.duration, short ? 1 : MIN_DURATION_MS, problems);
+  const renewBefore = durationAnnotation(annotations, Annotations.renewBefore, short ? 1 : MIN_RENEW_BEFORE_MS, problems);
   const durationInvalid = duration === undefined && annotations[Annotations.duration] !== undefined; // already reported
   if (renewBefore !== undefined && !durationInvalid && renewBefore >= (duration ?? DEFAULT_DURATION_MS)) {
     const of = duration === undefined ? `cert-manager's default duration ${goDurationString(DEFAULT_DURATION_MS)}` : `${Annotations.duration} (${goDurationString(duration)})`;

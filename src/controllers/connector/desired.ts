@@ -23,7 +23,7 @@ export type DesiredConnector =
   | { kind: 'invalid'; problems: ConnectorProblem[] }
   | { kind: 'managed'; secretName: string; sources: TrustSource[]; overlapMs: number; client?: Certificate };
 
-export type ConnectorDefaults = Pick<Config, 'defaultIssuer' | 'defaultIssuerKind' | 'trustOverlapMs'>;
+export type ConnectorDefaults = Pick<Config, 'defaultIssuer' | 'defaultIssuerKind' | 'trustOverlapMs'> & Partial<Pick<Config, 'allowShortDurations'>>;
 
 /** Usages of the certificate the router presents to the backend (SPEC §4.2.5). */
 export const CLIENT_USAGES: readonly string[] = ['client auth', 'digital signature', 'key encipherment'];
@@ -73,7 +73,7 @@ export function desiredConnector(connector: Connector, defaults: ConnectorDefaul
       // An invalid enabled value is already reported above.
       if (!problems.some((p) => p.message === issuer.message)) problems.push({ reason: issuer.reason, message: issuer.message });
     } else {
-      const options = certificateOptions(annotations, problems);
+      const options = certificateOptions(annotations, problems, { allowShortDurations: defaults.allowShortDurations });
       const name = clientCertificateName(connector);
       const clientNameProblem = secretNameProblem(name, ' (the client certificate is named <Connector name>-connector-client; a shorter Connector name avoids this)');
       if (clientNameProblem !== undefined) problems.push({ reason: 'InvalidSecretName', message: clientNameProblem });

@@ -38,6 +38,8 @@ export interface ConnectorDeps {
   events: EventRecorder;
   metrics: Metrics;
   log: Logger;
+  /** Shared with the other controllers; one of its own otherwise. */
+  parser?: ParseCache;
   now?: () => Date;
 }
 
@@ -77,12 +79,13 @@ function listSubjects(certs: ParsedCertificate[]): string {
 export class ConnectorReconciler {
   private readonly writer: Writer;
   /** Parsed PEM per (uid, resourceVersion, key): a steady state parses nothing. */
-  readonly parser = new ParseCache();
+  readonly parser: ParseCache;
   /** Last client Certificate revision announced per uid (see ListenerReconciler.revisions). */
   private readonly clientRevisions = new Map<string, number>();
 
   constructor(private readonly d: ConnectorDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
+    this.parser = d.parser ?? new ParseCache();
   }
 
   private now(): Date {

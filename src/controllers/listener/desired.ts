@@ -24,7 +24,7 @@ export type DesiredListener =
   | { kind: 'invalid'; problems: ListenerProblem[] }
   | { kind: 'managed'; secretName: string; certificate: Certificate; hosts: string[] };
 
-export type ListenerDefaults = Pick<Config, 'clusterDomain' | 'defaultIssuer' | 'defaultIssuerKind' | 'priorValidRevisions'>;
+export type ListenerDefaults = Pick<Config, 'clusterDomain' | 'defaultIssuer' | 'defaultIssuerKind' | 'priorValidRevisions'> & Partial<Pick<Config, 'allowShortDurations'>>;
 
 /** Key usages of a TLS server certificate (SPEC §4.1). */
 export const SERVER_USAGES: readonly string[] = ['server auth', 'digital signature', 'key encipherment'];
@@ -71,7 +71,7 @@ export function desiredListenerCertificate(listener: Listener, defaults: Listene
   if (nameProblem !== undefined) problems.push({ reason: 'InvalidSecretName', message: nameProblem });
 
   const extras = extraDnsNames(annotations[Annotations.extraDnsNames], problems);
-  const options = certificateOptions(annotations, problems);
+  const options = certificateOptions(annotations, problems, { allowShortDurations: defaults.allowShortDurations });
   const revisions = priorValidRevisions(annotations, defaults.priorValidRevisions, problems);
 
   if (problems.length > 0 || issuer.kind !== 'ok' || host instanceof Error) return { kind: 'invalid', problems };

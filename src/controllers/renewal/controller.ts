@@ -1,0 +1,32 @@
+// Maps watch events onto Certificate keys for the renewal controller: the
+// Certificate itself, its owner's annotations (renew), and its Secret (mismatch).
+import { Controller } from '../../kube/controller.js';
+import { objectKey } from '../../kube/informer.js';
+import { isManagedByUs } from '../common/ownership.js';
+import { RenewalReconciler, type RenewalDeps } from './reconcile.js';
+
+export const RENEWAL_CONTROLLER = 'renewal';
+
+export function createRenewalController(deps: RenewalDeps): Controller {
+  const reconciler = new RenewalReconciler(deps);
+  const controller = new Controller({ name: RENEWAL_CONTROLLER, workers: 2 }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
+  const { caches } = deps;
+  const byOwner = (kind: string, namespace: string, name: string): void => {
+    for (const c of caches.certificates.list(namespace)) {
+      if (isManagedByUs(c) && (c.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name)) controller.enqueue(objectKey(c));
+    }
+  };
+  caches.certificates.on((_e, c) => { if (isManagedByUs(c)) controller.enqueue(objectKey(c)); });
+  caches.listeners.on((_e, l) => { byOwner('Listener', l.metadata.namespace, l.metadata.name); });
+  caches.connectors.on((_e, c) => { byOwner('Connector', c.metadata.namespace, c.metadata.name); });
+  caches.secrets.on((_e, s) => {
+    const ns = s.metadata?.namespace;
+    for (const c of caches.certificates.list(ns)) if (isManagedByUs(c) && c.spec.secretName === s.metadata?.name) controller.enqueue(objectKey(c));
+  });
+  return controller;
+}
+
+/** Enqueues every Certificate of ours: the periodic safety net (--resync-period). */
+export function resyncRenewals(controller: Controller, deps: Pick<RenewalDeps, 'caches'>): void {
+  for (const c of deps.caches.certificates.list()) if (isManagedByUs(c)) controller.enqueue(objectKey(c));
+}
