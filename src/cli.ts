@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `skupper-cert-rotator` binary.
+import { parseCommandArgs } from './commands/args.js';
+import { renewCommand } from './commands/renew.js';
 import { ConfigError, flagsHelp, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Daemon } from './main.js';
@@ -62,7 +64,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === undefined || first.startsWith('--')) return runDaemon(argv);
   if (first === 'run') return runDaemon(rest);
-  if (first === 'status' || first === 'renew') {
+  const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
+  if (first === 'renew') {
+    const args = parseCommandArgs('renew', rest);
+    const { config, positional } = parseConfig(args.rest);
+    return renewCommand(config, positional, args.namespace, io);
+  }
+  if (first === 'status') {
     process.stderr.write(`skupper-cert-rotator ${first}: not implemented yet (tracked in issue #5)\n`);
     return 2;
   }

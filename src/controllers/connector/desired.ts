@@ -78,6 +78,7 @@ export function desiredConnector(connector: Connector, defaults: ConnectorDefaul
       const clientNameProblem = secretNameProblem(name, ' (the client certificate is named <Connector name>-connector-client; a shorter Connector name avoids this)');
       if (clientNameProblem !== undefined) problems.push({ reason: 'InvalidSecretName', message: clientNameProblem });
       const cn = connector.metadata.name;
+      const renew = annotations[Annotations.renew]?.trim() || undefined;
       const uid = connector.metadata.uid;
       const owner: V1OwnerReference | undefined = uid === undefined || uid === ''
         ? undefined
@@ -89,6 +90,8 @@ export function desiredConnector(connector: Connector, defaults: ConnectorDefaul
           name,
           namespace,
           labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.connector]: labelValue(connector.metadata.name) },
+          // The renew request already present is not a new one (renewal/decide.ts).
+          ...(renew !== undefined ? { annotations: { [Annotations.renewHandled]: renew } } : {}),
           ...(owner ? { ownerReferences: [owner] } : {}),
         },
         spec: {

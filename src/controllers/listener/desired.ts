@@ -77,6 +77,7 @@ export function desiredListenerCertificate(listener: Listener, defaults: Listene
   if (problems.length > 0 || issuer.kind !== 'ok' || host instanceof Error) return { kind: 'invalid', problems };
 
   const namespace = listener.metadata.namespace;
+  const renew = annotations[Annotations.renew]?.trim() || undefined;
   const hostText = host.kind === 'ip' ? host.ip : host.name;
   const sans = sansForHost(host, namespace, defaults.clusterDomain);
   const dnsNames = [...new Set([...sans.dnsNames, ...extras])];
@@ -112,6 +113,8 @@ export function desiredListenerCertificate(listener: Listener, defaults: Listene
       name: secretName,
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.listener]: labelValue(listener.metadata.name) },
+      // The renew request already present is not a new one (renewal/decide.ts).
+      ...(renew !== undefined ? { annotations: { [Annotations.renewHandled]: renew } } : {}),
       ...(owner ? { ownerReferences: [owner] } : {}),
     },
     spec,

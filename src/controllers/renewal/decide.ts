@@ -12,6 +12,7 @@ export interface CertificateFacts {
   /** An Issuing=True condition: cert-manager is already (re)issuing. */
   issuing: boolean;
   renewalTime?: Date;
+  notBefore?: Date;
   notAfter?: Date;
   /** cert-manager's own failure record (status.lastFailureTime, failedIssuanceAttempts). */
   lastFailureTime?: Date;
@@ -73,9 +74,8 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
   const { now, certificate: c, manual } = input;
   const t = now.getTime();
 
-  // A manual value seen for the first time is the baseline, not a request:
-  // otherwise adopting an annotated object (or losing the record) would renew it.
-  if (manual.requested !== undefined && manual.handled === undefined) return { handle: manual.requested, waiting: 'recorded the current renew annotation' };
+  // The value present when the Certificate was created is recorded on it at
+  // creation (desired.ts), so only a later change is a request.
   if (manual.requested !== undefined && manual.requested !== manual.handled) {
     // An explicit request is performed at once, once per value; while cert-manager is issuing anyway, that issuance serves it.
     return c.issuing ? { handle: manual.requested, waiting: 'already issuing' } : { trigger: 'manual', handle: manual.requested };
@@ -104,8 +104,11 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
 
   const w = input.window;
   if (w) {
-    // Renew now what would otherwise renew before the next window opens, so rotations happen inside windows.
-    if (w.open && c.renewalTime.getTime() < w.nextStart.getTime()) return { trigger: 'window' };
+    // Renew now what would otherwise renew before the next window opens, so
+    // rotations happen inside windows; a certificate issued in this window is
+    // done (short-lived ones would otherwise be renewed over and over).
+    const issuedInWindow = w.openedAt !== undefined && c.notBefore !== undefined && c.notBefore.getTime() >= w.openedAt.getTime() - 1000;
+    if (w.open && !issuedInWindow && c.renewalTime.getTime() < w.nextStart.getTime()) return { trigger: 'window' };
     return { waiting: w.open ? 'not due before the next window' : 'outside the renewal window', wakeAt: earliest(overdueAt, w.nextStart) };
   }
   return { waiting: 'not due', wakeAt: overdueAt };

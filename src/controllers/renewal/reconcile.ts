@@ -53,6 +53,7 @@ export function certificateFacts(cert: Certificate): CertificateFacts {
   const s = cert.status;
   const renewalTime = date(s?.renewalTime);
   const notAfter = date(s?.notAfter);
+  const notBefore = date(s?.notBefore);
   const lastFailureTime = date(s?.lastFailureTime);
   return {
     revision: s?.revision ?? 0,
@@ -60,6 +61,7 @@ export function certificateFacts(cert: Certificate): CertificateFacts {
     issuing: condition(cert, 'Issuing')?.status === 'True',
     ...(renewalTime ? { renewalTime } : {}),
     ...(notAfter ? { notAfter } : {}),
+    ...(notBefore ? { notBefore } : {}),
     ...(lastFailureTime ? { lastFailureTime } : {}),
     ...(s?.failedIssuanceAttempts !== undefined ? { failedIssuanceAttempts: s.failedIssuanceAttempts } : {}),
   };

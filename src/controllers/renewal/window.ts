@@ -13,6 +13,8 @@ export interface RenewalWindow {
 
 export interface WindowState {
   open: boolean;
+  /** When the open window opened. */
+  openedAt?: Date;
   /** When the open window closes. */
   closesAt?: Date;
   /** The start of the next window after the current one (or after now when closed). */
@@ -58,7 +60,7 @@ export function windowState(w: RenewalWindow, now: Date): WindowState {
   // The window containing now, if any, is the first start after (now - duration).
   const start = nextAfter(w, new Date(now.getTime() - w.durationMs - 1));
   if (start.getTime() <= now.getTime()) {
-    return { open: true, closesAt: new Date(start.getTime() + w.durationMs), nextStart: nextAfter(w, start) };
+    return { open: true, openedAt: start, closesAt: new Date(start.getTime() + w.durationMs), nextStart: nextAfter(w, start) };
   }
   return { open: false, nextStart: start };
 }

@@ -1,0 +1,191 @@
+// SPEC §4.3 renewal triggers end to end, with real cert-manager and short
+// certificate durations (the CRD has no webhook minimums; the daemon runs with
+// --allow-short-durations). Each daemon watches only its own namespaces, so
+// the window daemon and the no-window daemon never act on each other's objects.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { CERT_MANAGER_API_VERSION, condition, isReady, type Certificate } from '../../src/model/certmanager.js';
+import type { Listener } from '../../src/model/skupper.js';
+import { repoRoot } from '../cluster/paths.js';
+import { testCluster } from '../support/cluster.js';
+import { DaemonProcess, type LogLine } from '../support/daemon.js';
+import { apply, createNamespace, getCertificate } from '../support/k8s.js';
+import { daemonKubeconfig } from '../support/serviceaccount.js';
+import { eventually } from '../support/wait.js';
+
+function listener(namespace: string, name: string, annotations: Record<string, string>): Listener {
+  return {
+    apiVersion: 'skupper.io/v2alpha1', kind: 'Listener',
+    metadata: { name, namespace, annotations },
+    spec: { routingKey: name, host: name, port: 8080 },
+  };
+}
+
+async function caIssuer(namespace: string): Promise<void> {
+  await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'selfsigned', namespace }, spec: { selfSigned: {} } });
+  await apply({
+    apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: 'ca', namespace },
+    spec: { isCA: true, commonName: 'renewal tests CA', secretName: 'ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' } },
+  });
+  await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace }, spec: { ca: { secretName: 'ca' } } });
+}
+
+async function readyCertificate(namespace: string, name: string, minRevision = 1, timeoutMs = 60_000): Promise<Certificate> {
+  return eventually(`Certificate ${namespace}/${name} Ready at revision >= ${minRevision}`, async () => {
+    const c = await getCertificate(namespace, name);
+    return c && isReady(c) && (c.status?.revision ?? 0) >= minRevision ? c : undefined;
+  }, { timeoutMs });
+}
+
+async function scrape(d: DaemonProcess): Promise<string> {
+  return (await fetch(`http://${await d.address('metrics')}/metrics`)).text();
+}
+
+function counter(metrics: string, trigger: string, result: string): number {
+  const m = new RegExp(`^skupper_cert_rotator_renewals_total\\{trigger="${trigger}",result="${result}"\\} (\\d+)`, 'm').exec(metrics);
+  return m ? Number(m[1]) : 0;
+}
+
+function startDaemon(kubeconfig: string, namespaces: string[], extra: string[] = []): DaemonProcess {
+  return new DaemonProcess([
+    'run', `--kubeconfig=${kubeconfig}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
+    `--namespaces=${namespaces.join(',')}`, '--allow-short-durations', '--overdue-after=5s', '--renewal-backoff=2s',
+    '--resync-period=10s', '--log-level=debug', ...extra,
+  ]);
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
+  });
+}
+
+describe('Renewal triggers (SPEC §4.3)', function () {
+  this.timeout(240_000);
+  let kubeconfig: string;
+
+  before(async function () {
+    kubeconfig = await daemonKubeconfig();
+  });
+
+  describe('manual and overdue', function () {
+    let daemon: DaemonProcess;
+    let manualNs: string;
+    let overdueNs: string;
+
+    before(async function () {
+      manualNs = await createNamespace('rn-manual');
+      overdueNs = await createNamespace('rn-overdue');
+      daemon = startDaemon(kubeconfig, [manualNs, overdueNs]);
+      await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
+    });
+
+    after(async function () {
+      expect(await daemon.stop()).to.equal(0);
+      expect(daemon.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => `${l.msg} ${JSON.stringify(l.err)}`)).to.deep.equal([]);
+    });
+
+    it('a new skupper-cert-rotator.io/renew value renews exactly once; the same value again does not; the renew command does it too', async function () {
+      const ns = manualNs;
+      await caIssuer(ns);
+      // An annotation present from the start is not a request.
+      await apply(listener(ns, 'web', { 'cert-manager.io/issuer': 'ca', 'skupper-cert-rotator.io/renew': 'initial' }));
+      const first = await readyCertificate(ns, 'web-listener-tls');
+      expect(first.status?.revision).to.equal(1);
+
+      await apply(listener(ns, 'web', { 'cert-manager.io/issuer': 'ca', 'skupper-cert-rotator.io/renew': 'please-1' }));
+      await readyCertificate(ns, 'web-listener-tls', 2);
+      await eventually('manual success counted', async () => (counter(await scrape(daemon), 'manual', 'success') === 1 ? true : undefined));
+
+      // The same value again, and a resync later: still revision 2.
+      const applied = await apply(listener(ns, 'web', { 'cert-manager.io/issuer': 'ca', 'skupper-cert-rotator.io/renew': 'please-1', 'example.com/touch': 'x' }));
+      const since = daemon.logs.length;
+      const rv = Number(applied.metadata.resourceVersion);
+      await daemon.waitForLog('renewal reconcile after the touch', (l) => daemon.logs.indexOf(l) >= since && l.msg === 'reconciled' && l.controller === 'renewal' && l.key === `${ns}/web-listener-tls`);
+      await daemon.waitForLog('listener reconcile after the touch', (l) => l.msg === 'reconciled' && l.controller === 'listener' && l.key === `${ns}/web` && Number(l.observedVersion ?? rv) >= rv);
+      const still = await getCertificate(ns, 'web-listener-tls');
+      expect(still?.status?.revision).to.equal(2);
+      expect(condition(still ?? {}, 'Issuing')?.status ?? 'False').to.equal('False');
+      expect(counter(await scrape(daemon), 'manual', 'success')).to.equal(1);
+
+      // The CLI: sets a fresh value and waits for the new revision.
+      const cli = await runCli(['renew', 'listener/web', '-n', ns, `--kubeconfig=${testCluster().kubeconfig}`], {});
+      expect(cli.code, cli.stderr).to.equal(0);
+      expect(cli.stdout).to.match(/renewed: Certificate .*web-listener-tls revision 3/);
+      const unknown = await runCli(['renew', 'listener/nope', '-n', ns, `--kubeconfig=${testCluster().kubeconfig}`], {});
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.contain('not found');
+    });
+
+    it('overdue with a broken issuer: failures are counted and re-checked with a growing backoff, then it recovers', async function () {
+      const ns = overdueNs;
+      await caIssuer(ns);
+      // Renewal time 10 s after issuance; overdue 5 s later (--overdue-after=5s).
+      await apply(listener(ns, 'slow', { 'cert-manager.io/issuer': 'ca', 'cert-manager.io/duration': '90s', 'cert-manager.io/renew-before': '80s' }));
+      await readyCertificate(ns, 'slow-listener-tls');
+      // Break the issuer: its CA Secret is gone.
+      await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'missing' } } });
+
+      const overdue = (l: LogLine): boolean => l.level === 'warn' && l.certificate === `${ns}/slow-listener-tls` && l.msg.includes('past its renewal time');
+      await daemon.waitForLog('four overdue checks', () => daemon.logs.filter(overdue).length >= 4, 60_000);
+      const times = daemon.logs.filter(overdue).map((l) => Date.parse(String(l.time)));
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+      // --renewal-backoff=2s doubles: about 2 s, 4 s, 8 s. A hot loop would show gaps of milliseconds.
+      expect(gaps[0], `gaps ${gaps.join(', ')}`).to.be.within(1_500, 3_500);
+      expect(gaps[1], `gaps ${gaps.join(', ')}`).to.be.within(3_500, 5_500);
+      expect(gaps[2], `gaps ${gaps.join(', ')}`).to.be.within(7_500, 9_500);
+      const metrics = await scrape(daemon);
+      expect(counter(metrics, 'overdue', 'failure')).to.be.within(4, 5);
+
+      // Fix the issuer: cert-manager finishes the pending issuance and the checks stop.
+      await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca' } } });
+      await readyCertificate(ns, 'slow-listener-tls', 2);
+    });
+  });
+
+  describe('window', function () {
+    let daemon: DaemonProcess;
+    let ns: string;
+    // Windows open at :00, :20 and :40 of every minute and last 5 s.
+    const WINDOW = '*/20 * * * * *';
+
+    before(async function () {
+      ns = await createNamespace('rn-window');
+      daemon = startDaemon(kubeconfig, [ns], [`--renewal-window=${WINDOW}`, '--renewal-window-duration=5s', '--overdue-after=1h']);
+      await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
+    });
+
+    after(async function () {
+      expect(await daemon.stop()).to.equal(0);
+      expect(daemon.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => `${l.msg} ${JSON.stringify(l.err)}`)).to.deep.equal([]);
+    });
+
+    it('renews inside a window what is due before the next one, leaves the rest, and triggers nothing outside windows', async function () {
+      await caIssuer(ns);
+      // Due 30 s after issuance: always before the window after the first one that opens, so the window catches it first.
+      await apply(listener(ns, 'due', { 'cert-manager.io/issuer': 'ca', 'cert-manager.io/duration': '10m', 'cert-manager.io/renew-before': '9m30s' }));
+      // Due in 5 minutes: never before the next window during this test.
+      await apply(listener(ns, 'later', { 'cert-manager.io/issuer': 'ca', 'cert-manager.io/duration': '10m', 'cert-manager.io/renew-before': '5m' }));
+      const due1 = await readyCertificate(ns, 'due-listener-tls');
+      await readyCertificate(ns, 'later-listener-tls');
+
+      const due2 = await readyCertificate(ns, 'due-listener-tls', 2, 60_000);
+      // The renewal happened in a window (second 0-5 of each 20), before cert-manager's own renewal time.
+      const issued = new Date(due2.status?.notBefore ?? '');
+      expect(issued.getUTCSeconds() % 20, `issued at ${issued.toISOString()}`).to.be.below(6);
+      expect(issued.getTime()).to.be.below(Date.parse(due1.status?.renewalTime ?? ''));
+      const triggers = daemon.logs.filter((l) => l.msg.startsWith('trigger renewal'));
+      expect(triggers.map((l) => l.trigger)).to.include('window');
+      for (const t of triggers) expect(new Date(Date.parse(String(t.time))).getUTCSeconds() % 20, `trigger at ${new Date(Date.parse(String(t.time))).toISOString()}`).to.be.below(6);
+      expect(triggers.filter((l) => l.certificate === `${ns}/later-listener-tls`)).to.deep.equal([]);
+      expect((await getCertificate(ns, 'later-listener-tls'))?.status?.revision).to.equal(1);
+      await eventually('window success counted', async () => (counter(await scrape(daemon), 'window', 'success') >= 1 ? true : undefined));
+    });
+  });
+});
