@@ -5,6 +5,7 @@ import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Config } from './config.js';
 import { createConnectorController, resyncConnectors } from './controllers/connector/controller.js';
 import type { ConnectorCaches } from './controllers/connector/reconcile.js';
+import { createExpiryController, resyncExpiry } from './controllers/expiry/controller.js';
 import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
 import { createRenewalController, resyncRenewals } from './controllers/renewal/controller.js';
 import { parseWindow } from './controllers/renewal/window.js';
@@ -96,7 +97,8 @@ export class Daemon {
     const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
     if (window instanceof Error) throw window; // parseConfig already refused it
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
-    this.controllers.push(listeners, connectors, renewals);
+    const expiry = createExpiryController({ caches, config, metrics, log }).controller;
+    this.controllers.push(listeners, connectors, renewals, expiry);
 
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
@@ -110,6 +112,7 @@ export class Daemon {
       resyncListeners(listeners, { caches });
       resyncConnectors(connectors, { caches });
       resyncRenewals(renewals, { caches });
+      resyncExpiry(expiry, { caches });
     }, config.resyncPeriodMs);
     resync.unref();
     this.timers.push(resync);

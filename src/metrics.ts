@@ -68,6 +68,16 @@ export class Metrics {
     for (const [metric, value] of Object.entries(values) as [PerObjectMetric, number][]) this[metric].set(labels, value);
   }
 
+  /**
+   * Like setObject, but the series among `owned` that are not in `values` are
+   * removed: a value that disappeared (a Secret emptied) must not linger.
+   * Series outside `owned` (another writer's) are left alone.
+   */
+  replaceObject(kind: ObjectKind, namespace: string, name: string, secret: string, values: Partial<Record<PerObjectMetric, number>>, owned: readonly PerObjectMetric[]): void {
+    this.setObject(kind, namespace, name, secret, values);
+    for (const m of owned) if (values[m] === undefined) this[m].remove({ namespace, kind, name, secret });
+  }
+
   /** Current problems of an object: exactly these reasons are 1, earlier ones are removed. */
   setProblems(kind: ObjectKind, namespace: string, name: string, reasons: readonly string[]): void {
     const id = `${kind}/${namespace}/${name}`;

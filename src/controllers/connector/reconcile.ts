@@ -160,7 +160,6 @@ export class ConnectorReconciler {
     }
     if (hold || client.kind === 'blocked') {
       if (client.kind === 'blocked') problems.push(client.reason);
-      this.exportSecret(connector, secretName, secret, client);
       metrics.setProblems('connector', namespace, name, problems);
       return { result: 'invalid' };
     }
@@ -187,18 +186,12 @@ export class ConnectorReconciler {
       const expired = bundle.dropped.filter((d) => d.reason === 'expired').length;
       await this.warn(connector, 'TrustBundleEmpty',
         `the trust sources hold no usable certificate${expired ? ` (${expired} expired)` : ''}; an empty ca.crt would break the router, so ${secret ? `the current ${secretName} is kept` : `${secretName} is not created`}`);
-      this.exportSecret(connector, secretName, secret, client);
       metrics.setProblems('connector', namespace, name, problems);
       return { result: 'invalid' };
     }
 
     const written = await this.writeSecret(connector, secretName, secret, bundle, previous, client);
     const complete = client.kind !== 'pending';
-    metrics.setObject('connector', namespace, name, secretName, {
-      ready: complete && !this.d.config.dryRun ? 1 : 0,
-      bundleCertificates: bundle.entries.length,
-      ...(bundle.earliestNotAfter ? { bundleNotAfter: bundle.earliestNotAfter.getTime() / 1000 } : {}),
-    });
 
     // Skupper ≤ 2.2.1 stalls on a tlsCredentials naming a missing Secret (SPEC §2): wire only once it exists and is complete.
     if (complete && (secret || written) && connector.spec.tlsCredentials !== secretName) {
@@ -272,12 +265,11 @@ export class ConnectorReconciler {
 
   /** SPEC §4.2.5: the client Certificate; its material once it is Ready and verifies. */
   private async clientCertificate(connector: Connector, desired: Certificate | undefined, problems: string[]): Promise<ClientState> {
-    const { caches, metrics } = this.d;
+    const { caches } = this.d;
     const { namespace, name } = connector.metadata;
     const owned = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Connector', connector));
     await this.writer.deleteCertificates(owned.filter((c) => c.metadata.name !== desired?.metadata.name), desired ? 'renamed' : 'spec.useClientCert is off');
     if (!desired) {
-      metrics.forgetObject('connector-client', namespace, name);
       return { kind: 'none' };
     }
     const certName = desired.metadata.name;
@@ -309,18 +301,12 @@ export class ConnectorReconciler {
     const uid = existing.metadata.uid ?? '';
     if (!this.clientRevisions.has(uid)) this.clientRevisions.set(uid, isReady(existing) ? existing.status?.revision ?? 0 : 0);
     if (!isReady(existing) || !secret) {
-      metrics.setObject('connector-client', namespace, name, certName, { ready: 0 });
       return { kind: 'pending' };
     }
     const tlsCrt = text(secret, 'tls.crt');
     const tlsKey = text(secret, 'tls.key');
     const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: text(secret, 'ca.crt'), hosts: [], now: this.now() });
     const leaf = verdict.leaf;
-    metrics.setObject('connector-client', namespace, name, certName, {
-      ready: verdict.ok ? 1 : 0,
-      ...(leaf ? { notAfter: leaf.notAfter.getTime() / 1000, notBefore: leaf.notBefore.getTime() / 1000 } : {}),
-      ...(existing.status?.renewalTime ? { renewalTime: Date.parse(existing.status.renewalTime) / 1000 } : {}),
-    });
     if (!verdict.ok || tlsCrt === undefined || tlsKey === undefined) {
       problems.push('VerificationFailed');
       await this.warn(connector, 'VerificationFailed', `client certificate Secret ${certName} (revision ${existing.status?.revision ?? '?'}) failed verification: ${verdict.failures.map((f) => f.message).join('; ')}`,
@@ -336,24 +322,8 @@ export class ConnectorReconciler {
     return { kind: 'ready', material: { tlsCrt, tlsKey } };
   }
 
-  /** Metrics from the Secret as it stands, when this reconcile does not rebuild it. */
-  private exportSecret(connector: Connector, secretName: string, secret: V1Secret | undefined, client: ClientState): void {
-    const { namespace, name } = connector.metadata;
-    if (!secret) {
-      this.d.metrics.setObject('connector', namespace, name, secretName, { ready: 0 });
-      return;
-    }
-    const certs = this.parser.parse(objectDataId(secret, 'ca.crt'), text(secret, 'ca.crt') ?? '').certificates;
-    const earliest = Math.min(...certs.map((c) => c.notAfter.getTime()));
-    this.d.metrics.setObject('connector', namespace, name, secretName, {
-      ready: certs.length > 0 && client.kind !== 'pending' && client.kind !== 'blocked' ? 1 : 0,
-      bundleCertificates: certs.length,
-      ...(certs.length > 0 ? { bundleNotAfter: earliest / 1000 } : {}),
-    });
-  }
-
+  /** Per-object series belong to the expiry tracker; only the problems are ours. */
   private forget(namespace: string, name: string): void {
-    this.d.metrics.forgetObject('connector', namespace, name);
-    this.d.metrics.forgetObject('connector-client', namespace, name);
+    this.d.metrics.setProblems('connector', namespace, name, []);
   }
 }

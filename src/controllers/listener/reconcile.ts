@@ -75,7 +75,7 @@ export class ListenerReconciler {
     const listener = caches.listeners.get(namespace, name);
     if (!listener) {
       await this.writer.deleteCertificates(ownedByNamed(caches.certificates.list(namespace), 'Listener', name), 'Listener deleted');
-      metrics.forgetObject('listener', namespace, name);
+      metrics.setProblems('listener', namespace, name, []); // the expiry tracker owns the per-object series
       return { result: 'deleted' };
     }
 
@@ -83,7 +83,7 @@ export class ListenerReconciler {
     if (desired.kind === 'unmanaged') {
       const ours = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Listener', listener));
       await this.writer.deleteCertificates(ours, 'Listener no longer annotated');
-      metrics.forgetObject('listener', namespace, name);
+      metrics.setProblems('listener', namespace, name, []); // the expiry tracker owns the per-object series
       return { result: 'unmanaged' };
     }
     if (desired.kind === 'invalid') {
@@ -145,7 +145,6 @@ export class ListenerReconciler {
     if (!this.revisions.has(existing.metadata.uid ?? '')) this.revisions.set(existing.metadata.uid ?? '', isReady(existing) ? existing.status?.revision ?? 0 : 0);
     const ready = isReady(existing);
     if (!ready || !secret) {
-      metrics.setObject('listener', namespace, name, secretName, { ready: 0 });
       metrics.setProblems('listener', namespace, name, problems);
       return { result: 'waiting' };
     }
@@ -155,12 +154,6 @@ export class ListenerReconciler {
       hosts: desired.hosts, now: this.d.now?.() ?? new Date(),
     });
     const leaf = verdict.leaf;
-    metrics.setObject('listener', namespace, name, secretName, {
-      ready: verdict.ok ? 1 : 0,
-      hostCovered: verdict.failures.some((f) => f.reason === 'HostNotCovered') || !leaf ? 0 : 1,
-      ...(leaf ? { notAfter: leaf.notAfter.getTime() / 1000, notBefore: leaf.notBefore.getTime() / 1000 } : {}),
-      ...(existing.status?.renewalTime ? { renewalTime: Date.parse(existing.status.renewalTime) / 1000 } : {}),
-    });
     if (!verdict.ok) {
       const msg = `Secret ${secretName} (revision ${existing.status?.revision ?? '?'}) failed verification: ${verdict.failures.map((f) => f.message).join('; ')}`;
       await this.d.events.record(listener, 'Warning', 'VerificationFailed', msg);

@@ -1,0 +1,188 @@
+// What is known about one Listener's or Connector's TLS material right now
+// (SPEC §4.3): which Secret, valid when, renewed when, covering the host or
+// not, how big the CA bundle is and when its first CA expires, and whether
+// it passes the §4.4 gate. Pure: the daemon feeds it from its caches (for
+// metrics), the `status` command from a list (for the table), so both always
+// agree. Managed or hand-made Secrets are described the same way.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Config } from '../../config.js';
+import { condition, isReady, type Certificate } from '../../model/certmanager.js';
+import type { Connector, Listener } from '../../model/skupper.js';
+import { verifyServingSecret } from '../../pki/verify.js';
+import { clientCertificateName, desiredConnector } from '../connector/desired.js';
+import { desiredListenerCertificate } from '../listener/desired.js';
+
+export type ObjectState =
+  /** Secret present and passing the gate. */
+  | 'Ready'
+  /** Managed, and the Certificate/Secret is not there or not Ready yet. */
+  | 'Issuing'
+  /** The leaf in the Secret has expired. */
+  | 'Expired'
+  /** The Secret is there but fails the gate (other than expiry). */
+  | 'Invalid'
+  /** spec.tlsCredentials names a Secret that does not exist. */
+  | 'SecretMissing'
+  /** No TLS configured and not managed: plain TCP. */
+  | 'NoTLS';
+
+export interface ObjectStatus {
+  kind: 'listener' | 'connector';
+  namespace: string;
+  name: string;
+  managed: boolean;
+  secret?: string;
+  /** "ClusterIssuer/name" of the managed Certificate. */
+  issuer?: string;
+  certificate?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+  renewalTime?: Date;
+  revision?: number;
+  hostCovered?: boolean;
+  bundleCertificates?: number;
+  bundleNotAfter?: Date;
+  ready: boolean;
+  state: ObjectState;
+  /** Gate failures, most important first. */
+  problems: string[];
+  /** The Connector's client certificate, when useClientCert is managed. */
+  client?: ClientStatus;
+}
+
+export interface ClientStatus {
+  certificate: string;
+  notBefore?: Date;
+  notAfter?: Date;
+  renewalTime?: Date;
+  ready: boolean;
+}
+
+export interface Lookup {
+  secret(namespace: string, name: string): V1Secret | undefined;
+  certificate(namespace: string, name: string): Certificate | undefined;
+}
+
+export type DescribeConfig = Pick<Config, 'clusterDomain' | 'defaultIssuer' | 'defaultIssuerKind' | 'priorValidRevisions' | 'trustOverlapMs'>;
+
+function text(secret: V1Secret | undefined, key: string): string | undefined {
+  const v = secret?.data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+function date(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+function issuerOf(cert: Certificate | undefined): string | undefined {
+  const ref = cert?.spec.issuerRef;
+  return ref ? `${ref.kind}/${ref.name}` : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+export function describeListener(listener: Listener, lookup: Lookup, config: DescribeConfig, now: Date): ObjectStatus {
+  const { namespace, name } = listener.metadata;
+  const desired = desiredListenerCertificate(listener, config);
+  const managed = desired.kind === 'managed';
+  const secretName = managed ? desired.secretName : listener.spec.tlsCredentials || undefined;
+  const base = { kind: 'listener' as const, namespace, name, managed };
+  if (secretName === undefined) return { ...base, ready: false, state: desired.kind === 'invalid' ? 'Invalid' : 'NoTLS', problems: desired.kind === 'invalid' ? desired.problems.map((p) => p.message) : [] };
+
+  const cert = managed ? lookup.certificate(namespace, secretName) : undefined;
+  const secret = lookup.secret(namespace, secretName);
+  const certInfo = {
+    ...optional('issuer', managed ? issuerOf(cert) ?? `${desired.certificate.spec.issuerRef.kind}/${desired.certificate.spec.issuerRef.name}` : undefined),
+    ...optional('certificate', managed ? secretName : undefined),
+    ...optional('renewalTime', date(cert?.status?.renewalTime)),
+    ...optional('revision', cert?.status?.revision),
+  };
+  if (!secret) {
+    return { ...base, secret: secretName, ...certInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
+  }
+  const host = listener.spec.host;
+  const verdict = verifyServingSecret({ tlsCrt: text(secret, 'tls.crt'), tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: host ? [host] : [], now });
+  const leaf = verdict.leaf;
+  const bundle = verdict.caCertificates;
+  const expired = verdict.failures.some((f) => f.reason === 'Expired');
+  const pending = managed && (!cert || !isReady(cert) || condition(cert, 'Issuing')?.status === 'True');
+  const state: ObjectState = verdict.ok ? 'Ready' : expired ? 'Expired' : pending ? 'Issuing' : 'Invalid';
+  return {
+    ...base,
+    secret: secretName,
+    ...certInfo,
+    ...optional('notBefore', leaf?.notBefore),
+    ...optional('notAfter', leaf?.notAfter),
+    ...(leaf && host ? { hostCovered: !verdict.failures.some((f) => f.reason === 'HostNotCovered') } : {}),
+    bundleCertificates: bundle.length,
+    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),
+    ready: verdict.ok && (!managed || (cert !== undefined && isReady(cert))),
+    state,
+    problems: verdict.failures.map((f) => f.message),
+  };
+}
+
+export function describeConnector(connector: Connector, lookup: Lookup, config: DescribeConfig, now: Date): ObjectStatus {
+  const { namespace, name } = connector.metadata;
+  const desired = desiredConnector(connector, config);
+  const managed = desired.kind === 'managed';
+  const secretName = managed ? desired.secretName : connector.spec.tlsCredentials || undefined;
+  const base = { kind: 'connector' as const, namespace, name, managed };
+  if (secretName === undefined) return { ...base, ready: false, state: desired.kind === 'invalid' ? 'Invalid' : 'NoTLS', problems: desired.kind === 'invalid' ? desired.problems.map((p) => p.message) : [] };
+
+  const secret = lookup.secret(namespace, secretName);
+  const clientName = managed && desired.client ? clientCertificateName(connector) : undefined;
+  const clientCert = clientName ? lookup.certificate(namespace, clientName) : undefined;
+  const client = clientName ? describeClient(clientName, clientCert, lookup.secret(namespace, clientName), now) : undefined;
+  const clientInfo = {
+    ...optional('client', client),
+    ...optional('issuer', clientName ? issuerOf(clientCert) ?? issuerOf(desired.kind === 'managed' ? desired.client : undefined) : undefined),
+    ...optional('certificate', clientName),
+  };
+  if (!secret) {
+    return { ...base, secret: secretName, ...clientInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
+  }
+  // The router uses ca.crt alone unless it presents a client certificate (SPEC §2).
+  const useClient = connector.spec.useClientCert === true;
+  const tlsCrt = text(secret, 'tls.crt');
+  const verdict = verifyServingSecret({ tlsCrt, tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: [], now });
+  const bundle = verdict.caCertificates;
+  const relevant = verdict.failures.filter((f) => useClient || f.reason === 'MissingCA' || f.reason === 'InvalidCA');
+  // The client certificate chains to the backend's client CA, not to the bundle: that check is not ours to make here.
+  const failures = relevant.filter((f) => f.reason !== 'UntrustedChain');
+  const leaf = useClient ? verdict.leaf : undefined;
+  const expired = failures.some((f) => f.reason === 'Expired');
+  const ok = failures.length === 0;
+  return {
+    ...base,
+    secret: secretName,
+    ...clientInfo,
+    ...optional('notBefore', leaf?.notBefore),
+    ...optional('notAfter', leaf?.notAfter),
+    ...optional('renewalTime', client?.renewalTime),
+    bundleCertificates: bundle.length,
+    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),
+    ready: ok && (!client || client.ready),
+    state: ok ? 'Ready' : expired ? 'Expired' : managed && client && !client.ready ? 'Issuing' : 'Invalid',
+    problems: failures.map((f) => f.message),
+  };
+}
+
+function describeClient(certificate: string, cert: Certificate | undefined, secret: V1Secret | undefined, now: Date): ClientStatus {
+  const verdict = secret ? verifyServingSecret({ tlsCrt: text(secret, 'tls.crt'), tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: [], now }) : undefined;
+  return {
+    certificate,
+    ...optional('notBefore', verdict?.leaf?.notBefore),
+    ...optional('notAfter', verdict?.leaf?.notAfter),
+    ...optional('renewalTime', date(cert?.status?.renewalTime)),
+    ready: cert !== undefined && isReady(cert) && verdict?.ok === true,
+  };
+}
+
+function earliest(dates: Date[]): Date | undefined {
+  return dates.length === 0 ? undefined : new Date(Math.min(...dates.map((d) => d.getTime())));
+}

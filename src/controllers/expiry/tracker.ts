@@ -1,0 +1,138 @@
+// SPEC §4.3 expiry watch: every Listener and Connector, managed or not, is
+// described (describe.ts) whenever it, its Secret or its Certificate changes,
+// and the per-object metrics (SPEC §5) are exported from that description.
+// This is the only writer of the per-object series, so a series is never
+// half-owned by two controllers. Descriptions are memoized by the
+// resourceVersions they were made from: a resync or a scrape parses nothing.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Config } from '../../config.js';
+import type { ReconcileResult } from '../../kube/controller.js';
+import type { Informer } from '../../kube/informer.js';
+import type { Metrics, PerObjectMetric } from '../../metrics.js';
+import type { Certificate } from '../../model/certmanager.js';
+import type { Connector, Listener } from '../../model/skupper.js';
+import { describeConnector, describeListener, type Lookup, type ObjectStatus } from './describe.js';
+
+export interface ExpiryCaches {
+  listeners: Informer<Listener>;
+  connectors: Informer<Connector>;
+  certificates: Informer<Certificate>;
+  secrets: Informer<V1Secret>;
+  opaqueSecrets: Informer<V1Secret>;
+}
+
+export interface ExpiryDeps {
+  caches: ExpiryCaches;
+  config: Config;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+export type TrackedKind = 'listener' | 'connector';
+
+export function expiryKey(kind: TrackedKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function parseKey(key: string): { kind: TrackedKind; namespace: string; name: string } {
+  const [kind = '', namespace = '', ...rest] = key.split('/');
+  return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name: rest.join('/') };
+}
+
+/** The per-object series this tracker writes; the probes own the others. */
+const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter'] as const satisfies readonly PerObjectMetric[];
+
+const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
+
+export class ExpiryTracker {
+  private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus }>();
+
+  constructor(private readonly d: ExpiryDeps) {}
+
+  private readonly lookup: Lookup = {
+    secret: (ns, name) => this.d.caches.secrets.get(ns, name) ?? this.d.caches.opaqueSecrets.get(ns, name),
+    certificate: (ns, name) => this.d.caches.certificates.get(ns, name),
+  };
+
+  /** The latest description of every tracked object (for tests and future consumers). */
+  statuses(): ObjectStatus[] {
+    return [...this.memo.values()].map((m) => m.status);
+  }
+
+  reconcile(key: string): Promise<ReconcileResult> {
+    const { kind, namespace, name } = parseKey(key);
+    const now = this.d.now?.() ?? new Date();
+    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    if (!obj) {
+      this.memo.delete(key);
+      this.d.metrics.forgetObject(kind, namespace, name);
+      if (kind === 'connector') this.d.metrics.forgetObject('connector-client', namespace, name);
+      return Promise.resolve({ result: 'deleted' });
+    }
+    const fingerprint = this.fingerprint(kind, obj, now);
+    const cached = this.memo.get(key);
+    let status: ObjectStatus;
+    if (cached?.fingerprint === fingerprint) {
+      status = cached.status;
+    } else {
+      status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
+      this.memo.set(key, { fingerprint, status });
+      this.export(status);
+    }
+    // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
+    const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
+      .map((d) => d?.getTime()).filter((t): t is number => t !== undefined && t > now.getTime());
+    const next = instants.length ? Math.min(...instants) - now.getTime() + 1000 : undefined;
+    return Promise.resolve({ result: status.state, ...(next !== undefined ? { requeueAfterMs: next } : {}) });
+  }
+
+  /** The inputs a description depends on, plus which side of each validity bound `now` is on. */
+  private fingerprint(kind: TrackedKind, obj: Listener | Connector, now: Date): string {
+    const ns = obj.metadata.namespace;
+    const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${obj.metadata.name}-listener-tls`, `${obj.metadata.name}-connector-tls`, `${obj.metadata.name}-connector-client`]);
+    const parts = [kind, obj.metadata.resourceVersion ?? ''];
+    for (const n of [...names].filter((x) => x !== '').sort()) {
+      parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-');
+    }
+    const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;
+    const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]
+      .map((d) => (d === undefined ? '' : d.getTime() <= now.getTime() ? 'past' : 'future'));
+    return [...parts, ...bounds].join('|');
+  }
+
+  private export(s: ObjectStatus): void {
+    const { metrics } = this.d;
+    if (s.secret === undefined) {
+      metrics.forgetObject(s.kind, s.namespace, s.name);
+    } else {
+      const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready' | 'hostCovered' | 'bundleCertificates' | 'bundleNotAfter', number>> = { ready: s.ready ? 1 : 0 };
+      const notAfter = seconds(s.notAfter);
+      const notBefore = seconds(s.notBefore);
+      const renewal = seconds(s.renewalTime);
+      const bundleNotAfter = seconds(s.bundleNotAfter);
+      if (notAfter !== undefined) values.notAfter = notAfter;
+      if (notBefore !== undefined) values.notBefore = notBefore;
+      if (renewal !== undefined) values.renewalTime = renewal;
+      if (s.hostCovered !== undefined) values.hostCovered = s.hostCovered ? 1 : 0;
+      if (s.bundleCertificates !== undefined) values.bundleCertificates = s.bundleCertificates;
+      if (bundleNotAfter !== undefined) values.bundleNotAfter = bundleNotAfter;
+      // A value that disappeared (Secret emptied) must not linger from an earlier description.
+      metrics.replaceObject(s.kind, s.namespace, s.name, s.secret, values, EXPIRY_METRICS);
+    }
+    if (s.kind === 'connector') {
+      const c = s.client;
+      if (!c) {
+        metrics.forgetObject('connector-client', s.namespace, s.name);
+      } else {
+        const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready', number>> = { ready: c.ready ? 1 : 0 };
+        const na = seconds(c.notAfter);
+        const nb = seconds(c.notBefore);
+        const rt = seconds(c.renewalTime);
+        if (na !== undefined) values.notAfter = na;
+        if (nb !== undefined) values.notBefore = nb;
+        if (rt !== undefined) values.renewalTime = rt;
+        metrics.replaceObject('connector-client', s.namespace, s.name, c.certificate, values, EXPIRY_METRICS);
+      }
+    }
+  }
+}
