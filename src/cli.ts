@@ -2,6 +2,7 @@
 // Entry point of the `skupper-cert-rotator` binary.
 import { parseCommandArgs } from './commands/args.js';
 import { renewCommand } from './commands/renew.js';
+import { statusCommand } from './commands/status.js';
 import { ConfigError, flagsHelp, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Daemon } from './main.js';
@@ -71,8 +72,12 @@ async function main(argv: string[]): Promise<number> {
     return renewCommand(config, positional, args.namespace, io);
   }
   if (first === 'status') {
-    process.stderr.write(`skupper-cert-rotator ${first}: not implemented yet (tracked in issue #5)\n`);
-    return 2;
+    const args = parseCommandArgs('status', rest);
+    const { config, positional } = parseConfig(args.rest);
+    if (positional.length > 0) throw new ConfigError('status', `unexpected argument "${positional[0] ?? ''}"`);
+    // Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off there too.
+    const tty = process.stdout.isTTY && process.env.NO_COLOR === undefined;
+    return statusCommand(config, { ...(args.namespace !== undefined ? { namespace: args.namespace } : {}), allNamespaces: args.allNamespaces, output: args.output, tty }, io);
   }
   process.stderr.write(`unknown command "${first}"\n\n${USAGE}`);
   return 2;

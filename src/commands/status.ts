@@ -1,0 +1,164 @@
+// `skupper-cert-rotator status [-n NS | -A] [-o json]` (SPEC §4.5): every
+// Listener and Connector with its Secret, issuer, expiry, time left, renewal
+// time, state and last error, sorted by expiry. It reads the cluster
+// directly (the daemon need not run) and describes each object with the
+// same pure function the daemon exports metrics from, so both agree.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Config } from '../config.js';
+import { describeConnector, describeListener, type ObjectStatus } from '../controllers/expiry/describe.js';
+import { Api, Resources, type ResourceType } from '../kube/api.js';
+import { loadKubeConfig } from '../kube/client.js';
+import type { Certificate } from '../model/certmanager.js';
+import type { Connector, Listener } from '../model/skupper.js';
+import type { Output } from './renew.js';
+
+export interface StatusRow extends ObjectStatus {
+  /** Seconds until the earliest expiry of leaf and CA bundle (negative once expired). */
+  secondsLeft?: number;
+  lastError?: string;
+}
+
+interface EventLike {
+  type?: string;
+  reason?: string;
+  note?: string;
+  reportingController?: string;
+  regarding?: { kind?: string; name?: string };
+  eventTime?: string;
+  metadata?: { namespace?: string; creationTimestamp?: string };
+}
+
+async function listAll<T>(api: Api, type: ResourceType, namespace: string | undefined, query: Record<string, string> = {}): Promise<T[]> {
+  const items: T[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await api.list<T>(type, namespace, { limit: 500, ...query, ...(cont ? { continue: cont } : {}) });
+    items.push(...page.items);
+    cont = page.metadata.continue || undefined;
+  } while (cont);
+  return items;
+}
+
+/** Human units: "29d 23h", "5h 3m", "12m", "45s"; "expired 3d ago" in the past. */
+export function humanDuration(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const text = d > 0 ? `${d}d${h > 0 ? ` ${h}h` : ''}` : h > 0 ? `${h}h${m > 0 ? ` ${m}m` : ''}` : m > 0 ? `${m}m` : `${s % 60}s`;
+  return seconds < 0 ? `expired ${text} ago` : text;
+}
+
+/** What expires first: the leaf, or the earliest CA the router loads from ca.crt. */
+export function expiryOf(r: Pick<ObjectStatus, 'notAfter' | 'bundleNotAfter'>): Date | undefined {
+  const times = [r.notAfter, r.bundleNotAfter].filter((d): d is Date => d !== undefined);
+  return times.length === 0 ? undefined : new Date(Math.min(...times.map((d) => d.getTime())));
+}
+
+/** Soonest expiry first; objects without a certificate last, by namespace and name. */
+export function sortRows(rows: StatusRow[]): StatusRow[] {
+  return [...rows].sort((a, b) => {
+    const ta = expiryOf(a)?.getTime() ?? Infinity;
+    const tb = expiryOf(b)?.getTime() ?? Infinity;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    return `${a.namespace}/${a.kind}/${a.name}` < `${b.namespace}/${b.kind}/${b.name}` ? -1 : 1;
+  });
+}
+
+export async function collectStatus(api: Api, config: Config, namespace: string | undefined, now: Date): Promise<StatusRow[]> {
+  const [listeners, connectors, certificates, secrets, events] = await Promise.all([
+    listAll<Listener>(api, Resources.listener, namespace),
+    listAll<Connector>(api, Resources.connector, namespace),
+    listAll<Certificate>(api, Resources.certificate, namespace),
+    // Only the types the daemon reads; other Secrets are never used by Skupper.
+    Promise.all([listAll<V1Secret>(api, Resources.secret, namespace, { fieldSelector: 'type=kubernetes.io/tls' }), listAll<V1Secret>(api, Resources.secret, namespace, { fieldSelector: 'type=Opaque' })]).then((a) => a.flat()),
+    listAll<EventLike>(api, Resources.event, namespace).catch(() => [] as EventLike[]),
+  ]);
+  const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: T[]): Map<string, T> => new Map(items.map((i) => [`${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`, i]));
+  const secretMap = byKey(secrets);
+  const certMap = byKey(certificates);
+  const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`) };
+  // The last error is the newest Warning, unless a Normal event (issued,
+  // updated, wired) came after it: then the problem was resolved.
+  const lastWarning = new Map<string, { at: number; text: string }>();
+  const lastNormal = new Map<string, number>();
+  for (const e of events) {
+    if (e.reportingController !== 'skupper-cert-rotator') continue;
+    const key = `${(e.regarding?.kind ?? '').toLowerCase()}/${e.metadata?.namespace ?? ''}/${e.regarding?.name ?? ''}`;
+    const at = Date.parse(e.eventTime ?? e.metadata?.creationTimestamp ?? '') || 0;
+    if (e.type === 'Warning') {
+      const prev = lastWarning.get(key);
+      if (!prev || at >= prev.at) lastWarning.set(key, { at, text: `${e.reason ?? ''}: ${e.note ?? ''}` });
+    } else {
+      lastNormal.set(key, Math.max(at, lastNormal.get(key) ?? 0));
+    }
+  }
+  const currentError = (key: string): string | undefined => {
+    const w = lastWarning.get(key);
+    return w && w.at >= (lastNormal.get(key) ?? 0) ? w.text : undefined;
+  };
+  const rows: StatusRow[] = [
+    ...listeners.map((l) => describeListener(l, lookup, config, now)),
+    ...connectors.map((c) => describeConnector(c, lookup, config, now)),
+  ].map((s) => {
+    const err = currentError(`${s.kind}/${s.namespace}/${s.name}`) ?? s.problems[0];
+    return {
+      ...s,
+      ...(expiryOf(s) ? { secondsLeft: Math.round(((expiryOf(s)?.getTime() ?? 0) - now.getTime()) / 1000) } : {}),
+      ...(err !== undefined ? { lastError: err } : {}),
+    };
+  });
+  return sortRows(rows);
+}
+
+const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', reset: '\x1b[0m' };
+const WARN_SECONDS = 7 * 86400;
+
+export function renderTable(rows: StatusRow[], now: Date, colour: boolean): string {
+  const iso = (d: Date | undefined): string => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
+  const header = ['NAMESPACE', 'KIND', 'NAME', 'SECRET', 'ISSUER', 'NOT-AFTER', 'TIME-LEFT', 'RENEWAL', 'STATE', 'LAST-ERROR'];
+  const cells = rows.map((r) => {
+    const expiry = expiryOf(r);
+    const left = expiry ? humanDuration((expiry.getTime() - now.getTime()) / 1000) : '-';
+    const err = r.lastError === undefined ? '-' : r.lastError.length > 80 ? `${r.lastError.slice(0, 77)}...` : r.lastError;
+    return [r.namespace, r.kind, r.name, r.secret ?? '-', r.issuer ?? '-', iso(expiry), left, iso(r.renewalTime), r.state, err];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const out = [line(header)];
+  rows.forEach((r, i) => {
+    const text = line(cells[i] ?? []);
+    if (!colour) {
+      out.push(text);
+      return;
+    }
+    const expiry = expiryOf(r)?.getTime();
+    const c = r.state === 'Expired' || r.state === 'Invalid' || r.state === 'SecretMissing' ? COLOURS.red
+      : expiry !== undefined && expiry - now.getTime() < WARN_SECONDS * 1000 ? COLOURS.yellow
+        : r.state === 'Ready' ? COLOURS.green : '';
+    out.push(c ? `${c}${text}${COLOURS.reset}` : text);
+  });
+  return `${out.join('\n')}\n`;
+}
+
+export async function statusCommand(config: Config, opts: { namespace?: string; allNamespaces: boolean; output: 'table' | 'json'; tty: boolean }, io: Output): Promise<number> {
+  const kc = loadKubeConfig(config.kubeconfig);
+  // Like kubectl: -A for every namespace, else -n, else the context's namespace.
+  const namespace = opts.allNamespaces ? undefined : opts.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
+  const api = new Api(kc);
+  try {
+    const now = new Date();
+    // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
+    const rows = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
+    if (opts.output === 'json') {
+      io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows }, null, 2)}\n`);
+    } else if (rows.length === 0) {
+      io.err(`no Listeners or Connectors found${namespace ? ` in namespace ${namespace}` : ''}\n`);
+    } else {
+      io.out(renderTable(rows, now, opts.tty));
+    }
+    return 0;
+  } finally {
+    api.close();
+  }
+}
