@@ -36,6 +36,8 @@ export interface Config {
   trustOverlapMs: number;
   priorValidRevisions: number;
   rollStrategy: RollStrategy;
+  /** The Skupper router Deployment restarted under --roll-strategy=restart. */
+  routerDeployment: string;
   probe: boolean;
   probeIntervalMs: number;
   resyncPeriodMs: number;
@@ -78,6 +80,7 @@ export const flagSpecs: readonly FlagSpec[] = [
   { name: 'trust-overlap', key: 'trustOverlapMs', kind: 'duration', default: '720h', help: 'how long a CA that left the trust sources stays in a bundle' },
   { name: 'prior-valid-revisions', key: 'priorValidRevisions', kind: 'int', min: 0, default: '1', help: 'value of skupper.io/tls-prior-valid-revisions on issued Secrets' },
   { name: 'roll-strategy', key: 'rollStrategy', kind: 'enum', choices: ['reload', 'restart'], default: 'reload', help: 'reload (Skupper >= 2.1) or restart the router Deployment (Skupper 2.0)' },
+  { name: 'router-deployment', key: 'routerDeployment', kind: 'dns-subdomain', default: 'skupper-router', help: 'name of the Skupper router Deployment in each site namespace (for --roll-strategy=restart)' },
   { name: 'probe', key: 'probe', kind: 'bool', default: 'false', help: 'TLS-probe Listener services and Connector backends' },
   { name: 'probe-interval', key: 'probeIntervalMs', kind: 'duration', default: '5m', help: 'time between probes of one object' },
   { name: 'resync-period', key: 'resyncPeriodMs', kind: 'duration', default: '10m', help: 'full re-reconcile of every object, as a safety net' },

@@ -7,6 +7,7 @@ import { createConnectorController, resyncConnectors } from './controllers/conne
 import type { ConnectorCaches } from './controllers/connector/reconcile.js';
 import { createExpiryController, resyncExpiry } from './controllers/expiry/controller.js';
 import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
+import { createRollController, resyncRolls } from './controllers/roll/controller.js';
 import { createRenewalController, resyncRenewals } from './controllers/renewal/controller.js';
 import { parseWindow } from './controllers/renewal/window.js';
 import type { ListenerCaches } from './controllers/listener/reconcile.js';
@@ -97,8 +98,9 @@ export class Daemon {
     const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
     if (window instanceof Error) throw window; // parseConfig already refused it
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
-    const expiry = createExpiryController({ caches, config, metrics, log }).controller;
-    this.controllers.push(listeners, connectors, renewals, expiry);
+    const { controller: expiry, tracker } = createExpiryController({ caches, config, metrics, log });
+    const rolls = createRollController({ api, caches, config, events, metrics, log, tracker });
+    this.controllers.push(listeners, connectors, renewals, expiry, rolls);
 
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
@@ -113,6 +115,7 @@ export class Daemon {
       resyncConnectors(connectors, { caches });
       resyncRenewals(renewals, { caches });
       resyncExpiry(expiry, { caches });
+      resyncRolls(rolls, { caches });
     }, config.resyncPeriodMs);
     resync.unref();
     this.timers.push(resync);

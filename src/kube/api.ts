@@ -20,6 +20,7 @@ export interface ResourceType {
 export const Resources = {
   secret: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
   configMap: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
+  deployment: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
   namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
   listener: { group: 'skupper.io', version: 'v2alpha1', plural: 'listeners', kind: 'Listener', namespaced: true },
   connector: { group: 'skupper.io', version: 'v2alpha1', plural: 'connectors', kind: 'Connector', namespaced: true },

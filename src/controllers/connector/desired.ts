@@ -8,7 +8,7 @@ import { CERT_MANAGER_API_VERSION, type Certificate } from '../../model/certmana
 import { SKUPPER_API_VERSION, type Connector } from '../../model/skupper.js';
 import { quoted } from '../../util/dnsname.js';
 import { parseDuration } from '../../util/duration.js';
-import { certificateOptions } from '../common/certificate-options.js';
+import { certificateOptions, priorValidRevisions } from '../common/certificate-options.js';
 import { issuerFromAnnotations } from '../common/issuer.js';
 import { labelValue, secretNameProblem } from '../common/names.js';
 import { parseTrustSources, type TrustSource } from './sources.js';
@@ -40,6 +40,11 @@ export function clientCertificateName(connector: Pick<Connector, 'metadata'>): s
   return `${connector.metadata.name}-connector-client`;
 }
 
+/** skupper.io/tls-prior-valid-revisions for the bundle Secret: the annotation when it is a valid number, else the flag. */
+export function connectorPriorValidRevisions(connector: Connector, fallback: number): number {
+  return priorValidRevisions(connector.metadata.annotations ?? {}, fallback, []);
+}
+
 export function desiredConnector(connector: Connector, defaults: ConnectorDefaults): DesiredConnector {
   const annotations = connector.metadata.annotations ?? {};
   const enabled = annotations[Annotations.enabled]?.trim();
@@ -49,6 +54,7 @@ export function desiredConnector(connector: Connector, defaults: ConnectorDefaul
   if (parsed === undefined) return { kind: 'unmanaged' };
 
   const problems: ConnectorProblem[] = [...parsed.problems];
+  priorValidRevisions(annotations, 0, problems);
   if (enabled !== undefined && enabled !== 'true') {
     problems.push({ reason: 'InvalidAnnotation', message: `${Annotations.enabled} must be "true" or "false", not ${quoted(annotations[Annotations.enabled] ?? '')}` });
   }

@@ -11,7 +11,7 @@ import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
-import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
+import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SKUPPER_PRIOR_VALID_REVISIONS } from '../../model/annotations.js';
 import { isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector } from '../../model/skupper.js';
 import { buildBundle, type Bundle } from '../../pki/bundle.js';
@@ -22,7 +22,7 @@ import { certificateSpecEquals } from '../common/compare.js';
 import { labelValue } from '../common/names.js';
 import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
 import { Writer } from '../common/writer.js';
-import { desiredConnector } from './desired.js';
+import { connectorPriorValidRevisions, desiredConnector } from './desired.js';
 import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from './history.js';
 import { findSecret, resolveSource, type SourceCaches } from './resolve.js';
 
@@ -221,9 +221,12 @@ export class ConnectorReconciler {
       data['tls.key'] = '';
     }
     const history = encodeHistory(bundle.history);
+    // Skupper keeps this many earlier revisions valid for existing connections (SPEC §2, reload strategy).
+    const revisions = String(connectorPriorValidRevisions(connector, this.d.config.priorValidRevisions));
+    const revisionsChanged = secret?.metadata?.annotations?.[SKUPPER_PRIOR_VALID_REVISIONS] !== revisions;
     const changedKeys = Object.keys(data).filter((k) => (secret?.data?.[k] ?? '') !== data[k] || (secret !== undefined && secret.data?.[k] === undefined));
     const historyChanged = secret?.metadata?.annotations?.[TRUST_HISTORY_ANNOTATION] !== history;
-    if (secret && changedKeys.length === 0 && !historyChanged) return false;
+    if (secret && changedKeys.length === 0 && !historyChanged && !revisionsChanged) return false;
 
     const before = new Set(previous.map((c) => c.fingerprint));
     const added = bundle.entries.filter((e) => !before.has(e.certificate.fingerprint));
@@ -239,7 +242,7 @@ export class ConnectorReconciler {
           name: secretName,
           namespace,
           labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.connector]: labelValue(name) },
-          annotations: { [TRUST_HISTORY_ANNOTATION]: history },
+          annotations: { [TRUST_HISTORY_ANNOTATION]: history, [SKUPPER_PRIOR_VALID_REVISIONS]: revisions },
         },
         data,
       };
@@ -249,7 +252,10 @@ export class ConnectorReconciler {
       // other data are left as they are; the resourceVersion makes a
       // concurrent change fail (and requeue) instead of being overwritten.
       const patch = {
-        metadata: { resourceVersion: secret.metadata?.resourceVersion, ...(historyChanged ? { annotations: { [TRUST_HISTORY_ANNOTATION]: history } } : {}) },
+        metadata: {
+          resourceVersion: secret.metadata?.resourceVersion,
+          ...(historyChanged || revisionsChanged ? { annotations: { ...(historyChanged ? { [TRUST_HISTORY_ANNOTATION]: history } : {}), ...(revisionsChanged ? { [SKUPPER_PRIOR_VALID_REVISIONS]: revisions } : {}) } } : {}),
+        },
         ...(changedKeys.length > 0 ? { data: Object.fromEntries(changedKeys.map((k) => [k, data[k]])) } : {}),
       };
       await this.writer.write(changedKeys.length > 0 ? 'update Secret data' : 'update trust history', fields,

@@ -45,7 +45,7 @@ const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCo
 const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
 
 export class ExpiryTracker {
-  private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus }>();
+  private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus; exported: boolean }>();
 
   constructor(private readonly d: ExpiryDeps) {}
 
@@ -59,25 +59,39 @@ export class ExpiryTracker {
     return [...this.memo.values()].map((m) => m.status);
   }
 
+  /**
+   * The current description of a tracked object (memoized by the versions it
+   * depends on), or undefined when the object does not exist. Also used by
+   * the roll controller, which must see the same verdicts.
+   */
+  current(kind: TrackedKind, namespace: string, name: string, now: Date = this.d.now?.() ?? new Date()): { status: ObjectStatus; changed: boolean } | undefined {
+    const key = expiryKey(kind, namespace, name);
+    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    if (!obj) return undefined;
+    const fingerprint = this.fingerprint(kind, obj, now);
+    const cached = this.memo.get(key);
+    if (cached?.fingerprint === fingerprint) return { status: cached.status, changed: false };
+    const status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
+    this.memo.set(key, { fingerprint, status, exported: false });
+    return { status, changed: true };
+  }
+
   reconcile(key: string): Promise<ReconcileResult> {
     const { kind, namespace, name } = parseKey(key);
     const now = this.d.now?.() ?? new Date();
-    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
-    if (!obj) {
+    const found = this.current(kind, namespace, name, now);
+    if (!found) {
       this.memo.delete(key);
       this.d.metrics.forgetObject(kind, namespace, name);
       if (kind === 'connector') this.d.metrics.forgetObject('connector-client', namespace, name);
       return Promise.resolve({ result: 'deleted' });
     }
-    const fingerprint = this.fingerprint(kind, obj, now);
-    const cached = this.memo.get(key);
-    let status: ObjectStatus;
-    if (cached?.fingerprint === fingerprint) {
-      status = cached.status;
-    } else {
-      status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
-      this.memo.set(key, { fingerprint, status });
+    const { status } = found;
+    const entry = this.memo.get(key);
+    // Another caller (the roll controller) may have described it first: export once per description.
+    if (entry && !entry.exported) {
       this.export(status);
+      entry.exported = true;
     }
     // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
     const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
