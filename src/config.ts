@@ -40,6 +40,8 @@ export interface Config {
   routerDeployment: string;
   probe: boolean;
   probeIntervalMs: number;
+  /** Testing: probe targets rewritten as "host:port=host:port,…". */
+  probeAddressMap: string;
   resyncPeriodMs: number;
   clusterResourceNamespace: string;
   metricsBindAddress: BindAddress;
@@ -83,6 +85,7 @@ export const flagSpecs: readonly FlagSpec[] = [
   { name: 'router-deployment', key: 'routerDeployment', kind: 'dns-subdomain', default: 'skupper-router', help: 'name of the Skupper router Deployment in each site namespace (for --roll-strategy=restart)' },
   { name: 'probe', key: 'probe', kind: 'bool', default: 'false', help: 'TLS-probe Listener services and Connector backends' },
   { name: 'probe-interval', key: 'probeIntervalMs', kind: 'duration', default: '5m', help: 'time between probes of one object' },
+  { name: 'probe-address-map', key: 'probeAddressMap', kind: 'string', default: '', help: 'testing only: rewrite probe targets, "svc.ns.svc:8080=127.0.0.1:8443,…"' },
   { name: 'resync-period', key: 'resyncPeriodMs', kind: 'duration', default: '10m', help: 'full re-reconcile of every object, as a safety net' },
   { name: 'cluster-resource-namespace', key: 'clusterResourceNamespace', kind: 'dns-label', default: 'cert-manager', help: "namespace of ClusterIssuer CA secrets (cert-manager's --cluster-resource-namespace)" },
   { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'address', default: ':9090', help: 'HOST:PORT for /metrics' },

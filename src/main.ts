@@ -7,6 +7,7 @@ import { createConnectorController, resyncConnectors } from './controllers/conne
 import type { ConnectorCaches } from './controllers/connector/reconcile.js';
 import { createExpiryController, resyncExpiry } from './controllers/expiry/controller.js';
 import { createListenerController, resyncListeners } from './controllers/listener/controller.js';
+import { createProbeController } from './controllers/probe/controller.js';
 import { createRollController, resyncRolls } from './controllers/roll/controller.js';
 import { createRenewalController, resyncRenewals } from './controllers/renewal/controller.js';
 import { parseWindow } from './controllers/renewal/window.js';
@@ -99,8 +100,13 @@ export class Daemon {
     if (window instanceof Error) throw window; // parseConfig already refused it
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
     const { controller: expiry, tracker } = createExpiryController({ caches, config, metrics, log });
-    const rolls = createRollController({ api, caches, config, events, metrics, log, tracker });
+    const { controller: rolls, reconciler: roller } = createRollController({ api, caches, config, events, metrics, log, tracker });
+    const requestRestart = (ns: string, why: string): void => {
+      roller.requestRestart(ns, why);
+      rolls.enqueue(ns);
+    };
     this.controllers.push(listeners, connectors, renewals, expiry, rolls);
+    if (config.probe) this.controllers.push(createProbeController({ caches, config, events, metrics, log, tracker, requestRestart }));
 
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);

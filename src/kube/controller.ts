@@ -47,6 +47,11 @@ export class Controller {
     this.queue.add(key);
   }
 
+  /** Enqueues `key` after `delayMs` (an earlier pending deadline for it wins). */
+  enqueueAfter(key: string, delayMs: number): void {
+    this.queue.addAfter(key, delayMs);
+  }
+
   start(): void {
     const n = this.opts.workers ?? 2;
     for (let i = 0; i < n; i++) this.workers.push(this.work());

@@ -37,6 +37,8 @@ export interface ObjectStatus {
   certificate?: string;
   notBefore?: Date;
   notAfter?: Date;
+  /** SHA-256 of the leaf in tls.crt, to compare with what a service serves. */
+  leafFingerprint?: string;
   renewalTime?: Date;
   revision?: number;
   hostCovered?: boolean;
@@ -117,6 +119,7 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ...certInfo,
     ...optional('notBefore', leaf?.notBefore),
     ...optional('notAfter', leaf?.notAfter),
+    ...optional('leafFingerprint', leaf?.fingerprint),
     ...(leaf && host ? { hostCovered: !verdict.failures.some((f) => f.reason === 'HostNotCovered') } : {}),
     bundleCertificates: bundle.length,
     ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),

@@ -4,7 +4,7 @@ import { RollReconciler, type RollDeps } from './reconcile.js';
 
 export const ROLL_CONTROLLER = 'roll';
 
-export function createRollController(deps: RollDeps): Controller {
+export function createRollController(deps: RollDeps): { controller: Controller; reconciler: RollReconciler } {
   const reconciler = new RollReconciler(deps);
   const controller = new Controller({ name: ROLL_CONTROLLER, workers: 1 }, (ns) => reconciler.reconcile(ns), deps.metrics, deps.log);
   const { caches } = deps;
@@ -16,7 +16,7 @@ export function createRollController(deps: RollDeps): Controller {
   caches.connectors.on((_e, o) => { enqueue(o); });
   caches.secrets.on((_e, o) => { enqueue(o); });
   caches.opaqueSecrets.on((_e, o) => { enqueue(o); });
-  return controller;
+  return { controller, reconciler };
 }
 
 export function resyncRolls(controller: Controller, deps: Pick<RollDeps, 'caches'>): void {

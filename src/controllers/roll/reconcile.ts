@@ -41,6 +41,13 @@ export class RollReconciler {
   /** reload: digest per namespace/secret last counted. */
   private readonly seen = new Map<string, string>();
   private readonly missingDeploymentReported = new Set<string>();
+  /** Restarts asked for by the probe (a stale served certificate), by namespace. */
+  private readonly forced = new Map<string, string>();
+
+  /** Restarts the router of `namespace` on the next reconcile (restart strategy only). */
+  requestRestart(namespace: string, why: string): void {
+    this.forced.set(namespace, why);
+  }
 
   constructor(private readonly d: RollDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
@@ -86,7 +93,9 @@ export class RollReconciler {
     this.missingDeploymentReported.delete(namespace);
     const recorded = decodeRecord(deployment.metadata?.annotations?.[ROLLED_SECRETS_ANNOTATION]);
     const plan = planRoll(recorded, current, referenced);
-    if (!plan.recordChanged) return { result: 'ok' };
+    const forced = this.forced.get(namespace);
+    if (forced !== undefined) plan.changed.push(forced);
+    if (!plan.recordChanged && plan.changed.length === 0) return { result: 'ok' };
 
     const now = (this.d.now?.() ?? new Date()).toISOString();
     const patch = {
@@ -101,6 +110,7 @@ export class RollReconciler {
       if (plan.changed.length > 0) this.d.metrics.rollouts.inc({ strategy: 'restart', result: 'error' });
       throw err;
     }
+    this.forced.delete(namespace);
     if (plan.changed.length > 0) {
       this.d.metrics.rollouts.inc({ strategy: 'restart', result: 'success' });
       await this.d.events.record({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, ...(deployment.metadata?.uid ? { uid: deployment.metadata.uid } : {}) } },

@@ -1,0 +1,68 @@
+// One TLS probe: connect, finish the handshake, report what was served.
+// Never throws; every outcome is a result, with a timeout on everything.
+import { createHash } from 'node:crypto';
+import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  /** SNI and, when verifying, the name the certificate must cover. */
+  servername: string;
+}
+
+export interface ProbeResult {
+  connected: boolean;
+  /** SHA-256 (hex, lower case, no colons) of the served leaf. */
+  leafFingerprint?: string;
+  /** With `ca`: whether the served chain verified against it (and the name, unless disabled). */
+  authorized?: boolean;
+  error?: string;
+  ms: number;
+}
+
+export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostname?: boolean; timeoutMs: number }): Promise<ProbeResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    const options: ConnectionOptions = {
+      host: target.host,
+      port: target.port,
+      servername: target.servername,
+      // We judge the result ourselves: a failed verification is a finding, not a dropped connection.
+      rejectUnauthorized: false,
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      ...(opts.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+    };
+    const socket = connect(options);
+    const finish = (r: Omit<ProbeResult, 'ms'>): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...r, ms: Math.round(performance.now() - started) });
+    };
+    const timer = setTimeout(() => { finish({ connected: false, error: `timed out after ${opts.timeoutMs} ms` }); }, opts.timeoutMs);
+    socket.once('secureConnect', () => {
+      const peer: PeerCertificate | undefined = socket.getPeerCertificate();
+      const raw = peer.raw as Buffer | undefined;
+      finish({
+        connected: true,
+        ...(raw ? { leafFingerprint: createHash('sha256').update(raw).digest('hex') } : {}),
+        ...(opts.ca !== undefined ? { authorized: socket.authorized } : {}),
+        ...(opts.ca !== undefined && !socket.authorized ? { error: String(socket.authorizationError) } : {}),
+      });
+    });
+    socket.once('error', (err: Error) => { finish({ connected: false, error: err.message }); });
+  });
+}
+
+/** "from=to,…" with HOST:PORT on both sides; malformed items are ignored. */
+export function parseAddressMap(text: string): Map<string, { host: string; port: number }> {
+  const map = new Map<string, { host: string; port: number }>();
+  for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const [from, to] = item.split('=');
+    const m = /^(.+):(\d+)$/.exec(to ?? '');
+    if (from && m?.[1] && m[2]) map.set(from, { host: m[1], port: Number(m[2]) });
+  }
+  return map;
+}
