@@ -5,12 +5,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, condition, isReady, type Certificate } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
 import { repoRoot } from '../cluster/paths.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess, type LogLine } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
+import { makeLeaf } from '../support/certgen.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
 
@@ -78,11 +80,13 @@ describe('Renewal triggers (SPEC §4.3)', function () {
     let daemon: DaemonProcess;
     let manualNs: string;
     let overdueNs: string;
+    let mismatchNs: string;
 
     before(async function () {
       manualNs = await createNamespace('rn-manual');
       overdueNs = await createNamespace('rn-overdue');
-      daemon = startDaemon(kubeconfig, [manualNs, overdueNs]);
+      mismatchNs = await createNamespace('rn-mismatch');
+      daemon = startDaemon(kubeconfig, [manualNs, overdueNs, mismatchNs]);
       await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
     });
 
@@ -146,6 +150,25 @@ describe('Renewal triggers (SPEC §4.3)', function () {
       // Fix the issuer: cert-manager finishes the pending issuance and the checks stop.
       await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca' } } });
       await readyCertificate(ns, 'slow-listener-tls', 2);
+    });
+
+    it('mismatch: a Secret that no longer covers the host is renewed', async function () {
+      const ns = mismatchNs;
+      await caIssuer(ns);
+      await apply(listener(ns, 'api', { 'cert-manager.io/issuer': 'ca' }));
+      await readyCertificate(ns, 'api-listener-tls');
+      // Someone replaces tls.crt with a certificate for another host (same key, same CA).
+      const core = testCluster().core;
+      const ca = await core.readNamespacedSecret({ namespace: ns, name: 'ca' });
+      const secret = await core.readNamespacedSecret({ namespace: ns, name: 'api-listener-tls' });
+      const b64 = (s: k8s.V1Secret, k: string): string => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');
+      const wrong = makeLeaf({ certPem: b64(ca, 'tls.crt'), keyPem: b64(ca, 'tls.key') }, { dns: ['somewhere-else'], keyPem: b64(secret, 'tls.key') });
+      await core.patchNamespacedSecret({ namespace: ns, name: 'api-listener-tls', body: { data: { 'tls.crt': Buffer.from(wrong.certPem).toString('base64') } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      await readyCertificate(ns, 'api-listener-tls', 2);
+      const triggers = daemon.logs.filter((l) => l.msg.startsWith('trigger renewal') && l.certificate === `${ns}/api-listener-tls`).map((l) => l.trigger);
+      expect(triggers).to.deep.equal(['mismatch']);
+      await eventually('mismatch success counted', async () => (counter(await scrape(daemon), 'mismatch', 'success') === 1 ? true : undefined));
     });
   });
 
