@@ -79,8 +79,12 @@ export class Metrics {
   }
 
   /** Current problems of an object: exactly these reasons are 1, earlier ones are removed. */
-  setProblems(kind: ObjectKind, namespace: string, name: string, reasons: readonly string[]): void {
-    const id = `${kind}/${namespace}/${name}`;
+  /**
+   * `source` separates writers: the expiry tracker's problems of an object
+   * are set and cleared independently of its controller's.
+   */
+  setProblems(kind: ObjectKind, namespace: string, name: string, reasons: readonly string[], source = 'controller'): void {
+    const id = `${source}:${kind}/${namespace}/${name}`;
     const now = new Set(reasons);
     for (const old of this.objectProblems.get(id) ?? []) if (!now.has(old)) this.objectProblem.remove({ namespace, kind, name, reason: old });
     for (const r of now) this.objectProblem.set({ namespace, kind, name, reason: r }, 1);
@@ -95,6 +99,7 @@ export class Metrics {
     if (secret !== undefined) this.removeObjectSeries(kind, namespace, name, secret);
     this.objectSecrets.delete(id);
     this.setProblems(kind, namespace, name, []);
+    this.setProblems(kind, namespace, name, [], 'expiry');
   }
 
   private removeObjectSeries(kind: ObjectKind, namespace: string, name: string, secret: string): void {

@@ -23,6 +23,8 @@ describe('daemon skeleton', function () {
 
       const healthz = await get(`http://${health}/healthz`);
       expect(healthz.status).to.equal(200);
+      // Ready only once every cache has synced, which takes a while on a cluster full of earlier tests' objects.
+      await d.waitForLog('caches synced', (l) => l.msg === 'caches synced');
       const readyz = await get(`http://${health}/readyz`);
       expect(readyz.status).to.equal(200);
       expect(readyz.body).to.contain('[+]apiserver connected');

@@ -101,6 +101,15 @@ describe('Expiry watch and the status command (SPEC §4.3, §4.5)', function () 
     expect(text).to.contain(`skupper_cert_rotator_certificate_ready{${labels('nocrt', 'nocrt')}} 0`);
     expect(text).to.contain(`skupper_cert_rotator_certificate_ready{${labels('ghost', 'does-not-exist')}} 0`);
     expect(text).to.not.contain(`name="plain"`);
+    // Reported as SPEC §4.4 asks: an Event, a metric label and a log line.
+    expect(text).to.contain(`skupper_cert_rotator_object_problem{namespace="${ns}",kind="listener",name="garbage",reason="SecretInvalid"} 1`);
+    expect(text).to.contain(`skupper_cert_rotator_object_problem{namespace="${ns}",kind="listener",name="ghost",reason="SecretMissing"} 1`);
+    const note = await eventually('SecretInvalid Event on garbage', async () => {
+      const list = await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns });
+      return list.items.find((e) => e.regarding?.name === 'garbage' && e.reason === 'SecretInvalid')?.note;
+    });
+    expect(note).to.contain('tls.crt contains no parsable certificate');
+    expect(daemon.logs.some((l) => l.level === 'warn' && l.reason === 'SecretInvalid' && l.listener === `${ns}/garbage`)).to.equal(true);
   });
 
   it('follows a hand-made Secret when it is replaced', async function () {
@@ -139,7 +148,8 @@ describe('Expiry watch and the status command (SPEC §4.3, §4.5)', function () 
     const byName = new Map(doc.items.map((i) => [i.name, i]));
     expect(byName.get('api')).to.include({ state: 'Ready', managed: false, secret: 'api-tls', hostCovered: true, bundleCertificates: 1 });
     expect(Date.parse(byName.get('api')?.notAfter ?? '') / 1000).to.equal(seconds(soon.certPem));
-    expect(byName.get('api')?.secondsLeft).to.be.within(3 * 86400 - 300, 3 * 86400);
+    const left = seconds(soon.certPem) - Date.now() / 1000;
+    expect(byName.get('api')?.secondsLeft).to.be.within(left - 60, left + 1);
     expect(byName.get('web')).to.include({ state: 'Ready', managed: true, issuer: 'Issuer/ca' });
     expect(byName.get('wrong')).to.include({ state: 'Invalid', hostCovered: false });
     expect(byName.get('garbage')?.state).to.equal('Invalid');

@@ -2,7 +2,6 @@
 // or Certificate in its namespace whose name it uses.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
-import type { Logger } from '../../log.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import { ExpiryTracker, expiryKey, type ExpiryDeps } from './tracker.js';
 
@@ -14,7 +13,7 @@ function usesName(obj: Listener | Connector, name: string): boolean {
   return obj.spec.tlsCredentials === name || name === `${n}-listener-tls` || name === `${n}-connector-tls` || name === `${n}-connector-client`;
 }
 
-export function createExpiryController(deps: ExpiryDeps & { log: Logger }): { controller: Controller; tracker: ExpiryTracker } {
+export function createExpiryController(deps: ExpiryDeps): { controller: Controller; tracker: ExpiryTracker } {
   const tracker = new ExpiryTracker(deps);
   const controller = new Controller({ name: EXPIRY_CONTROLLER, workers: 1 }, (key) => tracker.reconcile(key), deps.metrics, deps.log);
   const { caches } = deps;

@@ -8,6 +8,8 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { Informer } from '../../kube/informer.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { Logger } from '../../log.js';
 import type { Metrics, PerObjectMetric } from '../../metrics.js';
 import type { Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
@@ -25,6 +27,8 @@ export interface ExpiryDeps {
   caches: ExpiryCaches;
   config: Config;
   metrics: Metrics;
+  events: EventRecorder;
+  log: Logger;
   now?: () => Date;
 }
 
@@ -38,6 +42,8 @@ function parseKey(key: string): { kind: TrackedKind; namespace: string; name: st
   const [kind = '', namespace = '', ...rest] = key.split('/');
   return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name: rest.join('/') };
 }
+
+const UNMANAGED_REASONS: Partial<Record<ObjectStatus['state'], string>> = { Invalid: 'SecretInvalid', Expired: 'SecretExpired', SecretMissing: 'SecretMissing' };
 
 /** The per-object series this tracker writes; the probes own the others. */
 const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter'] as const satisfies readonly PerObjectMetric[];
@@ -76,7 +82,7 @@ export class ExpiryTracker {
     return { status, changed: true };
   }
 
-  reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string): Promise<ReconcileResult> {
     const { kind, namespace, name } = parseKey(key);
     const now = this.d.now?.() ?? new Date();
     const found = this.current(kind, namespace, name, now);
@@ -84,7 +90,7 @@ export class ExpiryTracker {
       this.memo.delete(key);
       this.d.metrics.forgetObject(kind, namespace, name);
       if (kind === 'connector') this.d.metrics.forgetObject('connector-client', namespace, name);
-      return Promise.resolve({ result: 'deleted' });
+      return { result: 'deleted' };
     }
     const { status } = found;
     const entry = this.memo.get(key);
@@ -92,12 +98,27 @@ export class ExpiryTracker {
     if (entry && !entry.exported) {
       this.export(status);
       entry.exported = true;
+      const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+      if (obj) await this.report(obj, status);
     }
     // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
     const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
       .map((d) => d?.getTime()).filter((t): t is number => t !== undefined && t > now.getTime());
     const next = instants.length ? Math.min(...instants) - now.getTime() + 1000 : undefined;
-    return Promise.resolve({ result: status.state, ...(next !== undefined ? { requeueAfterMs: next } : {}) });
+    return { result: status.state, ...(next !== undefined ? { requeueAfterMs: next } : {}) };
+  }
+
+  /**
+   * A hand-made Secret that fails the gate is reported here (SPEC §4.4: Event,
+   * metric label, log line); a managed one is reported by its controller.
+   */
+  private async report(obj: Listener | Connector, s: ObjectStatus): Promise<void> {
+    const reason = s.managed ? undefined : UNMANAGED_REASONS[s.state];
+    this.d.metrics.setProblems(s.kind, s.namespace, s.name, reason ? [reason] : [], 'expiry');
+    if (!reason) return;
+    const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
+    await this.d.events.record(obj, 'Warning', reason, msg);
+    this.d.log.warn({ [s.kind]: `${s.namespace}/${s.name}`, secret: s.secret, reason }, msg);
   }
 
   /** The inputs a description depends on, plus which side of each validity bound `now` is on. */

@@ -1,7 +1,8 @@
 // One TLS probe: connect, finish the handshake, report what was served.
 // Never throws; every outcome is a result, with a timeout on everything.
 import { createHash } from 'node:crypto';
-import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
 
 export interface ProbeTarget {
   host: string;
@@ -24,24 +25,33 @@ export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostnam
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;
+    // SNI carries names only (RFC 6066); an IP is still checked against the certificate's IP SANs.
+    const ipName = isIP(target.servername) !== 0;
     const options: ConnectionOptions = {
       host: target.host,
       port: target.port,
-      servername: target.servername,
+      ...(ipName ? {} : { servername: target.servername }),
       // We judge the result ourselves: a failed verification is a finding, not a dropped connection.
       rejectUnauthorized: false,
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
-      ...(opts.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+      checkServerIdentity: opts.verifyHostname === false ? () => undefined : (_host, cert) => checkServerIdentity(target.servername, cert),
     };
-    const socket = connect(options);
+    let socket: TLSSocket | undefined;
     const finish = (r: Omit<ProbeResult, 'ms'>): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.destroy();
+      socket?.destroy();
       resolve({ ...r, ms: Math.round(performance.now() - started) });
     };
     const timer = setTimeout(() => { finish({ connected: false, error: `timed out after ${opts.timeoutMs} ms` }); }, opts.timeoutMs);
+    try {
+      socket = connect(options);
+    } catch (err) {
+      // A bad port or address throws synchronously.
+      finish({ connected: false, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     socket.once('secureConnect', () => {
       const peer: PeerCertificate | undefined = socket.getPeerCertificate();
       const raw = peer.raw as Buffer | undefined;
@@ -56,13 +66,19 @@ export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostnam
   });
 }
 
-/** "from=to,…" with HOST:PORT on both sides; malformed items are ignored. */
+const HOST_PORT = /^\[?([^\]=]+?)\]?:(\d{1,5})$/;
+
+/** "from=to,…" with HOST:PORT on both sides ([v6]:port allowed); malformed items are ignored. */
 export function parseAddressMap(text: string): Map<string, { host: string; port: number }> {
   const map = new Map<string, { host: string; port: number }>();
   for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const [from, to] = item.split('=');
-    const m = /^(.+):(\d+)$/.exec(to ?? '');
-    if (from && m?.[1] && m[2]) map.set(from, { host: m[1], port: Number(m[2]) });
+    const parts = item.split('=');
+    if (parts.length !== 2) continue;
+    const [from = '', to = ''] = parts;
+    const m = HOST_PORT.exec(to);
+    const port = Number(m?.[2]);
+    if (!HOST_PORT.test(from) || !m?.[1] || !(port > 0 && port < 65536)) continue;
+    map.set(from, { host: m[1], port });
   }
   return map;
 }

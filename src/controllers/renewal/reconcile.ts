@@ -143,7 +143,8 @@ export class RenewalReconciler {
     if (decision.trigger) {
       const trigger = decision.trigger;
       try {
-        await this.writer.write(`trigger renewal (${trigger})`, { ...fields, trigger }, () => renewCertificate(this.d.api, cert, trigger, now));
+        // `decidedAt`: the instant the decision was made on (the log line itself comes after the write).
+        await this.writer.write(`trigger renewal (${trigger})`, { ...fields, trigger, decidedAt: now.toISOString() }, () => renewCertificate(this.d.api, cert, trigger, now));
       } catch (err) {
         this.d.metrics.renewals.inc({ trigger, result: 'error' });
         throw err;

@@ -42,11 +42,15 @@ function nextAfter(w: RenewalWindow, t: Date): Date {
   return w.cron.getNextDateFrom(t, w.timeZone).toJSDate();
 }
 
-/** The shortest gap between consecutive window starts over the next ~year of starts (at most 400 samples). */
+/**
+ * The shortest gap between consecutive window starts, over the next year or
+ * 60 starts, whichever is fewer: a weekly window sees both DST changes, and
+ * the cron package needs milliseconds per date, which is paid at start-up.
+ */
 export function shortestPeriodMs(w: RenewalWindow, now: Date): number | undefined {
   let prev = nextAfter(w, now);
   let shortest: number | undefined;
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 60; i++) {
     const next = nextAfter(w, prev);
     const gap = next.getTime() - prev.getTime();
     shortest = shortest === undefined ? gap : Math.min(shortest, gap);
@@ -57,8 +61,8 @@ export function shortestPeriodMs(w: RenewalWindow, now: Date): number | undefine
 }
 
 export function windowState(w: RenewalWindow, now: Date): WindowState {
-  // The window containing now, if any, is the first start after (now - duration).
-  const start = nextAfter(w, new Date(now.getTime() - w.durationMs - 1));
+  // The window containing now, if any, is the first start strictly after (now - duration): [start, start + duration).
+  const start = nextAfter(w, new Date(now.getTime() - w.durationMs));
   if (start.getTime() <= now.getTime()) {
     return { open: true, openedAt: start, closesAt: new Date(start.getTime() + w.durationMs), nextStart: nextAfter(w, start) };
   }
