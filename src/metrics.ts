@@ -92,12 +92,17 @@ export class Metrics {
     else this.objectProblems.set(id, now);
   }
 
-  /** Removes every series of a deleted (or no longer managed) object. */
-  forgetObject(kind: ObjectKind, namespace: string, name: string): void {
+  /** Removes the per-object series (not the problems) of an object that has no Secret any more. */
+  forgetSeries(kind: ObjectKind, namespace: string, name: string): void {
     const id = `${kind}/${namespace}/${name}`;
     const secret = this.objectSecrets.get(id);
     if (secret !== undefined) this.removeObjectSeries(kind, namespace, name, secret);
     this.objectSecrets.delete(id);
+  }
+
+  /** Removes every series of a deleted object, its problems included. */
+  forgetObject(kind: ObjectKind, namespace: string, name: string): void {
+    this.forgetSeries(kind, namespace, name);
     this.setProblems(kind, namespace, name, []);
     this.setProblems(kind, namespace, name, [], 'expiry');
   }

@@ -257,6 +257,7 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
       await server.close();
     }
     const failed = results.filter((r) => !r.ok);
+    console.log(`      CA rotation: ${results.length} handshakes over ${((results.at(-1)?.at ?? 0) - (results[0]?.at ?? 0)) / 1000} s, ${failed.length} failed`);
     expect(failed, `failed handshakes out of ${results.length}`).to.deep.equal([]);
     expect(results.length).to.be.greaterThan(100);
     expect(new Set(results.map((r) => r.cas))).to.include.members([1, 2]);

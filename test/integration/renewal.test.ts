@@ -140,6 +140,7 @@ describe('Renewal triggers (SPEC §4.3)', function () {
       await daemon.waitForLog('four overdue checks', () => daemon.logs.filter(overdue).length >= 4, 60_000);
       const times = daemon.logs.filter(overdue).map((l) => Date.parse(String(l.time)));
       const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+      console.log(`      overdue re-checks of a stuck issuance, gaps between them: ${gaps.join(', ')} ms`);
       // --renewal-backoff=2s doubles: about 2 s, 4 s, 8 s. A hot loop would show gaps of milliseconds.
       expect(gaps[0], `gaps ${gaps.join(', ')}`).to.be.within(1_500, 3_500);
       expect(gaps[1], `gaps ${gaps.join(', ')}`).to.be.within(3_500, 5_500);

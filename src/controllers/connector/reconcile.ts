@@ -25,6 +25,7 @@ import { Writer } from '../common/writer.js';
 import { connectorPriorValidRevisions, desiredConnector } from './desired.js';
 import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from './history.js';
 import { findSecret, resolveSource, type SourceCaches } from './resolve.js';
+import { secretText, splitKey } from '../../kube/object-data.js';
 
 export interface ConnectorCaches extends SourceCaches {
   connectors: Informer<Connector>;
@@ -56,16 +57,6 @@ type ClientState =
   | { kind: 'blocked'; reason: string };
 
 const MAX_LISTED = 5;
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-function text(secret: V1Secret | undefined, key: string): string | undefined {
-  const v = secret?.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-}
 
 function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
@@ -164,7 +155,7 @@ export class ConnectorReconciler {
       return { result: 'invalid' };
     }
 
-    const previousPem = text(secret, 'ca.crt') ?? '';
+    const previousPem = secretText(secret, 'ca.crt') ?? '';
     const previous = secret ? this.parser.parse(objectDataId(secret, 'ca.crt'), previousPem).certificates : [];
     const stored = decodeHistory(secret?.metadata?.annotations?.[TRUST_HISTORY_ANNOTATION]);
     if (stored.problem) await this.warn(connector, 'TrustHistoryDamaged', `${stored.problem} (Secret ${secretName})`);
@@ -309,9 +300,9 @@ export class ConnectorReconciler {
     if (!isReady(existing) || !secret) {
       return { kind: 'pending' };
     }
-    const tlsCrt = text(secret, 'tls.crt');
-    const tlsKey = text(secret, 'tls.key');
-    const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: text(secret, 'ca.crt'), hosts: [], now: this.now() });
+    const tlsCrt = secretText(secret, 'tls.crt');
+    const tlsKey = secretText(secret, 'tls.key');
+    const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: secretText(secret, 'ca.crt'), hosts: [], now: this.now() });
     const leaf = verdict.leaf;
     if (!verdict.ok || tlsCrt === undefined || tlsKey === undefined) {
       problems.push('VerificationFailed');

@@ -9,6 +9,7 @@ import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
 import type { CertificateProblem, ParsedCertificate } from '../../pki/x509.js';
 import { quoted } from '../../util/dnsname.js';
 import type { TrustSource } from './sources.js';
+import { secretText } from '../../kube/object-data.js';
 
 export interface SourceCaches {
   /** kubernetes.io/tls Secrets. */
@@ -26,11 +27,6 @@ export type ResolvedSource =
 
 export function findSecret(caches: Pick<SourceCaches, 'secrets' | 'opaqueSecrets'>, namespace: string, name: string): V1Secret | undefined {
   return caches.secrets.get(namespace, name) ?? caches.opaqueSecrets.get(namespace, name);
-}
-
-function secretText(secret: V1Secret, key: string): string | undefined {
-  const v = secret.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
 function configMapText(cm: V1ConfigMap, key: string): string | undefined {

@@ -11,6 +11,7 @@ import type { Connector, Listener } from '../../model/skupper.js';
 import { verifyServingSecret } from '../../pki/verify.js';
 import { clientCertificateName, desiredConnector } from '../connector/desired.js';
 import { desiredListenerCertificate } from '../listener/desired.js';
+import { secretText, apiDate } from '../../kube/object-data.js';
 
 export type ObjectState =
   /** Secret present and passing the gate. */
@@ -67,17 +68,6 @@ export interface Lookup {
 
 export type DescribeConfig = Pick<Config, 'clusterDomain' | 'defaultIssuer' | 'defaultIssuerKind' | 'priorValidRevisions' | 'trustOverlapMs'>;
 
-function text(secret: V1Secret | undefined, key: string): string | undefined {
-  const v = secret?.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-}
-
-function date(s: string | undefined): Date | undefined {
-  if (s === undefined) return undefined;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : new Date(t);
-}
-
 function issuerOf(cert: Certificate | undefined): string | undefined {
   const ref = cert?.spec.issuerRef;
   return ref ? `${ref.kind}/${ref.name}` : undefined;
@@ -100,14 +90,14 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   const certInfo = {
     ...optional('issuer', managed ? issuerOf(cert) ?? `${desired.certificate.spec.issuerRef.kind}/${desired.certificate.spec.issuerRef.name}` : undefined),
     ...optional('certificate', managed ? secretName : undefined),
-    ...optional('renewalTime', date(cert?.status?.renewalTime)),
+    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
     ...optional('revision', cert?.status?.revision),
   };
   if (!secret) {
     return { ...base, secret: secretName, ...certInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }
   const host = listener.spec.host;
-  const verdict = verifyServingSecret({ tlsCrt: text(secret, 'tls.crt'), tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: host ? [host] : [], now });
+  const verdict = verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: host ? [host] : [], now });
   const leaf = verdict.leaf;
   const bundle = verdict.caCertificates;
   const expired = verdict.failures.some((f) => f.reason === 'Expired');
@@ -151,8 +141,8 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
   }
   // The router uses ca.crt alone unless it presents a client certificate (SPEC §2).
   const useClient = connector.spec.useClientCert === true;
-  const tlsCrt = text(secret, 'tls.crt');
-  const verdict = verifyServingSecret({ tlsCrt, tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: [], now });
+  const tlsCrt = secretText(secret, 'tls.crt');
+  const verdict = verifyServingSecret({ tlsCrt, tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: [], now });
   const bundle = verdict.caCertificates;
   const relevant = verdict.failures.filter((f) => useClient || f.reason === 'MissingCA' || f.reason === 'InvalidCA');
   // The client certificate chains to the backend's client CA, not to the bundle: that check is not ours to make here.
@@ -176,12 +166,12 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
 }
 
 function describeClient(certificate: string, cert: Certificate | undefined, secret: V1Secret | undefined, now: Date): ClientStatus {
-  const verdict = secret ? verifyServingSecret({ tlsCrt: text(secret, 'tls.crt'), tlsKey: text(secret, 'tls.key'), caCrt: text(secret, 'ca.crt'), hosts: [], now }) : undefined;
+  const verdict = secret ? verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: [], now }) : undefined;
   return {
     certificate,
     ...optional('notBefore', verdict?.leaf?.notBefore),
     ...optional('notAfter', verdict?.leaf?.notAfter),
-    ...optional('renewalTime', date(cert?.status?.renewalTime)),
+    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
     ready: cert !== undefined && isReady(cert) && verdict?.ok === true,
   };
 }

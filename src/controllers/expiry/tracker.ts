@@ -113,7 +113,8 @@ export class ExpiryTracker {
    * metric label, log line); a managed one is reported by its controller.
    */
   private async report(obj: Listener | Connector, s: ObjectStatus): Promise<void> {
-    const reason = s.managed ? undefined : UNMANAGED_REASONS[s.state];
+    // Without a Secret there is nothing of ours to report: annotation problems are the controller's.
+    const reason = s.managed || s.secret === undefined ? undefined : UNMANAGED_REASONS[s.state];
     this.d.metrics.setProblems(s.kind, s.namespace, s.name, reason ? [reason] : [], 'expiry');
     if (!reason) return;
     const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
@@ -138,7 +139,8 @@ export class ExpiryTracker {
   private export(s: ObjectStatus): void {
     const { metrics } = this.d;
     if (s.secret === undefined) {
-      metrics.forgetObject(s.kind, s.namespace, s.name);
+      // Only the series: the object's controller may have problems on record for it.
+      metrics.forgetSeries(s.kind, s.namespace, s.name);
     } else {
       const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready' | 'hostCovered' | 'bundleCertificates' | 'bundleNotAfter', number>> = { ready: s.ready ? 1 : 0 };
       const notAfter = seconds(s.notAfter);
@@ -157,7 +159,7 @@ export class ExpiryTracker {
     if (s.kind === 'connector') {
       const c = s.client;
       if (!c) {
-        metrics.forgetObject('connector-client', s.namespace, s.name);
+        metrics.forgetSeries('connector-client', s.namespace, s.name);
       } else {
         const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready', number>> = { ready: c.ready ? 1 : 0 };
         const na = seconds(c.notAfter);

@@ -18,6 +18,7 @@ import { Writer } from '../common/writer.js';
 import { certificateSpecEquals } from '../common/compare.js';
 import { desiredListenerCertificate } from './desired.js';
 import { isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
+import { secretText, splitKey } from '../../kube/object-data.js';
 
 export interface ListenerCaches {
   listeners: Informer<Listener>;
@@ -35,16 +36,6 @@ export interface ListenerDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => Date;
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-function decode(secret: V1Secret, key: string): string | undefined {
-  const v = secret.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
 export class ListenerReconciler {
@@ -150,7 +141,7 @@ export class ListenerReconciler {
     }
 
     const verdict = verifyServingSecret({
-      tlsCrt: decode(secret, 'tls.crt'), tlsKey: decode(secret, 'tls.key'), caCrt: decode(secret, 'ca.crt'),
+      tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'),
       hosts: desired.hosts, now: this.d.now?.() ?? new Date(),
     });
     const leaf = verdict.leaf;

@@ -21,6 +21,7 @@ import { desiredListenerCertificate } from '../listener/desired.js';
 import { backoffDelay, decideRenewal, type CertificateFacts, type LastAction } from './decide.js';
 import { renewCertificate } from './trigger.js';
 import { windowState, type RenewalWindow } from './window.js';
+import { apiDate } from '../../kube/object-data.js';
 
 export interface RenewalCaches {
   listeners: Informer<Listener>;
@@ -43,18 +44,12 @@ export interface RenewalDeps {
 
 type Owner = { kind: 'Listener'; obj: Listener } | { kind: 'Connector'; obj: Connector };
 
-function date(s: string | undefined): Date | undefined {
-  if (s === undefined) return undefined;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : new Date(t);
-}
-
 export function certificateFacts(cert: Certificate): CertificateFacts {
   const s = cert.status;
-  const renewalTime = date(s?.renewalTime);
-  const notAfter = date(s?.notAfter);
-  const notBefore = date(s?.notBefore);
-  const lastFailureTime = date(s?.lastFailureTime);
+  const renewalTime = apiDate(s?.renewalTime);
+  const notAfter = apiDate(s?.notAfter);
+  const notBefore = apiDate(s?.notBefore);
+  const lastFailureTime = apiDate(s?.lastFailureTime);
   return {
     revision: s?.revision ?? 0,
     ready: isReady(cert),

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { Metrics } from '../../src/metrics.js';
+
+async function text(m: Metrics): Promise<string> {
+  return m.registry.metrics();
+}
+
+describe('Metrics: per-object series and problems', function () {
+  it('forgetSeries removes the series but keeps problems of either source', async function () {
+    const m = new Metrics();
+    m.setObject('listener', 'ns', 'a', 'a-tls', { notAfter: 100, ready: 1 });
+    m.setProblems('listener', 'ns', 'a', ['InvalidHost']);
+    m.setProblems('listener', 'ns', 'a', ['SecretInvalid'], 'expiry');
+    m.forgetSeries('listener', 'ns', 'a');
+    const t = await text(m);
+    expect(t).to.not.contain('certificate_not_after_timestamp_seconds{namespace="ns"');
+    expect(t).to.contain('object_problem{namespace="ns",kind="listener",name="a",reason="InvalidHost"} 1');
+    expect(t).to.contain('object_problem{namespace="ns",kind="listener",name="a",reason="SecretInvalid"} 1');
+  });
+
+  it('the two problem sources are set and cleared independently; forgetObject clears both', async function () {
+    const m = new Metrics();
+    m.setProblems('connector', 'ns', 'b', ['TrustSourceMissing']);
+    m.setProblems('connector', 'ns', 'b', ['SecretExpired'], 'expiry');
+    m.setProblems('connector', 'ns', 'b', []);
+    let t = await text(m);
+    expect(t).to.not.contain('reason="TrustSourceMissing"');
+    expect(t).to.contain('reason="SecretExpired"} 1');
+    m.forgetObject('connector', 'ns', 'b');
+    t = await text(m);
+    expect(t).to.not.contain('name="b"');
+  });
+
+  it('replaceObject drops owned values that disappeared and leaves the others', async function () {
+    const m = new Metrics();
+    m.setObject('listener', 'ns', 'c', 'c-tls', { notAfter: 100, hostCovered: 1, servedCurrent: 1 });
+    m.replaceObject('listener', 'ns', 'c', 'c-tls', { ready: 0 }, ['notAfter', 'hostCovered', 'ready']);
+    const t = await text(m);
+    expect(t).to.not.contain('certificate_not_after_timestamp_seconds{namespace="ns",kind="listener",name="c"');
+    expect(t).to.not.contain('certificate_host_covered{namespace="ns",kind="listener",name="c"');
+    expect(t).to.contain('served_certificate_current{namespace="ns",kind="listener",name="c",secret="c-tls"} 1');
+    expect(t).to.contain('certificate_ready{namespace="ns",kind="listener",name="c",secret="c-tls"} 0');
+  });
+
+  it('a changed secret name removes the old series', async function () {
+    const m = new Metrics();
+    m.setObject('listener', 'ns', 'd', 'old', { notAfter: 1 });
+    m.setObject('listener', 'ns', 'd', 'new', { notAfter: 2 });
+    const t = await text(m);
+    expect(t).to.not.contain('secret="old"');
+    expect(t).to.contain('secret="new"} 2');
+  });
+});
