@@ -67,6 +67,14 @@ export const binaries = {
     ldflags: ['-s', '-w', `-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=${versions.certManager}`],
     coldMinutes: 4,
   },
+  promtool: {
+    name: 'promtool',
+    version: versions.prometheus,
+    module: 'promtool',
+    pkg: 'github.com/prometheus/prometheus/cmd/promtool',
+    ldflags: ['-s', '-w'],
+    coldMinutes: 6,
+  },
 } satisfies Record<string, GoBinary>;
 
 export type BinaryKey = keyof typeof binaries;

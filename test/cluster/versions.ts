@@ -4,4 +4,6 @@ export const versions = {
   kubernetes: 'v1.36.3',
   etcd: 'v3.6.8',
   certManager: 'v1.21.1',
+  /** Prometheus 3.16.0, for promtool (rule checks and rule unit tests). */
+  prometheus: 'v0.316.0',
 } as const;

@@ -24,4 +24,7 @@ describe('pinned versions', function () {
     expect(required('etcd', 'go.etcd.io/etcd/server/v3')).to.equal(versions.etcd);
     expect(required('cert-manager', 'github.com/cert-manager/cert-manager')).to.equal(versions.certManager);
   });
+  it('promtool wrapper pins versions.prometheus', function () {
+    expect(required('promtool', 'github.com/prometheus/prometheus')).to.equal(versions.prometheus);
+  });
 });
