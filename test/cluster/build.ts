@@ -32,6 +32,13 @@ function kubeLdflags(version: string): string[] {
   return flags;
 }
 
+/** v0.316.0 is Prometheus 3.16.0. */
+function prometheusLdflags(moduleVersion: string): string[] {
+  const [, minor = '0', patch = '0'] = /^v0\.(\d+)\.(\d+)$/.exec(moduleVersion) ?? [];
+  const release = `3.${Number(minor) - 300}.${patch}`;
+  return ['-s', '-w', `-X github.com/prometheus/common/version.Version=${release}`, `-X github.com/prometheus/common/version.Branch=module-${moduleVersion}`];
+}
+
 export const binaries = {
   etcd: {
     name: 'etcd',
@@ -70,10 +77,25 @@ export const binaries = {
   promtool: {
     name: 'promtool',
     version: versions.prometheus,
-    module: 'promtool',
+    module: 'prometheus',
     pkg: 'github.com/prometheus/prometheus/cmd/promtool',
-    ldflags: ['-s', '-w'],
-    coldMinutes: 6,
+    ldflags: prometheusLdflags(versions.prometheus),
+    coldMinutes: 9,
+  },
+} satisfies Record<string, GoBinary>;
+
+/**
+ * Built only on demand (scripts/render-dashboard.ts), never by the tests or CI:
+ * a Prometheus server to evaluate the dashboard's real queries on real scrapes.
+ */
+export const tools = {
+  prometheus: {
+    name: 'prometheus',
+    version: versions.prometheus,
+    module: 'prometheus',
+    pkg: 'github.com/prometheus/prometheus/cmd/prometheus',
+    ldflags: prometheusLdflags(versions.prometheus),
+    coldMinutes: 4,
   },
 } satisfies Record<string, GoBinary>;
 

@@ -25,6 +25,6 @@ describe('pinned versions', function () {
     expect(required('cert-manager', 'github.com/cert-manager/cert-manager')).to.equal(versions.certManager);
   });
   it('promtool wrapper pins versions.prometheus', function () {
-    expect(required('promtool', 'github.com/prometheus/prometheus')).to.equal(versions.prometheus);
+    expect(required('prometheus', 'github.com/prometheus/prometheus')).to.equal(versions.prometheus);
   });
 });
