@@ -64,6 +64,7 @@ export class Daemon {
     const api = new Api(kc);
     this.api = api;
     const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
+      metrics.watchRestarts.inc({ resource: type.plural }, 0);
       const inf = new Informer<T>(api, type, {
         namespaces: config.namespaces,
         onRestart: (reason) => {

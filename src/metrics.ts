@@ -12,6 +12,11 @@ type ObjectLabel = (typeof OBJECT_LABELS)[number];
 export const PER_OBJECT_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter', 'servedCurrent', 'backendTrustVerified'] as const;
 export type PerObjectMetric = (typeof PER_OBJECT_METRICS)[number];
 
+export const RENEWAL_TRIGGERS = ['window', 'manual', 'overdue', 'mismatch'] as const;
+export const RENEWAL_RESULTS = ['success', 'failure', 'error'] as const;
+export const ROLL_STRATEGIES = ['reload', 'restart'] as const;
+export const ROLL_RESULTS = ['success', 'error'] as const;
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -53,6 +58,10 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
     this.buildInfo.set({ version, nodejs: process.version }, 1);
     this.leader.set(0);
+    // Known label sets start at 0, so the first failure is an increase() that
+    // alerts see, and dashboards show a flat line rather than "no data".
+    for (const trigger of RENEWAL_TRIGGERS) for (const result of RENEWAL_RESULTS) this.renewals.inc({ trigger, result }, 0);
+    for (const strategy of ROLL_STRATEGIES) for (const result of ROLL_RESULTS) this.rollouts.inc({ strategy, result }, 0);
   }
 
   private readonly objectSecrets = new Map<string, string>();
