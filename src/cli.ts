@@ -49,8 +49,15 @@ async function runDaemon(argv: string[]): Promise<number> {
     // A bug, not bad input: log it loudly but keep serving the other objects.
     log.error({ err }, 'unhandled promise rejection');
   });
-  await done;
-  return 0;
+  // A deposed leader exits (like controller-runtime) rather than risk writing
+  // next to the new one; its restart rejoins as a follower.
+  return Promise.race([
+    done.then(() => 0),
+    daemon.failure.then(async (reason) => {
+      await daemon.stop(reason);
+      return 1;
+    }),
+  ]);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -47,7 +47,16 @@ export interface Config {
   metricsBindAddress: BindAddress;
   healthBindAddress: BindAddress;
   leaderElect: boolean;
+  /** '' = the pod's namespace (read from the mounted ServiceAccount). */
   leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  /** A watch with no byte for this long is restarted; twice this fails /healthz. */
+  watchStallTimeoutMs: number;
+  /** How long SIGTERM waits for reconciles in flight before giving up on them. */
+  shutdownTimeoutMs: number;
   logLevel: LogLevel;
   dryRun: boolean;
 }
@@ -92,6 +101,12 @@ export const flagSpecs: readonly FlagSpec[] = [
   { name: 'health-bind-address', key: 'healthBindAddress', kind: 'address', default: ':8081', help: 'HOST:PORT for /healthz and /readyz' },
   { name: 'leader-elect', key: 'leaderElect', kind: 'bool', default: 'false', help: 'elect a leader through a Lease so only one replica writes' },
   { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', default: '', help: "namespace of the leader Lease (default: the pod's namespace)" },
+  { name: 'leader-election-id', key: 'leaderElectionId', kind: 'dns-subdomain', default: 'skupper-cert-rotator', help: 'name of the leader Lease' },
+  { name: 'leader-election-lease-duration', key: 'leaseDurationMs', kind: 'duration', default: '15s', help: 'how long followers wait after the last renewal before taking over a Lease' },
+  { name: 'leader-election-renew-deadline', key: 'renewDeadlineMs', kind: 'duration', default: '10s', help: 'how long the leader keeps trying to renew before it gives up leadership (and exits)' },
+  { name: 'leader-election-retry-period', key: 'retryPeriodMs', kind: 'duration', default: '2s', help: 'time between attempts to acquire or renew the Lease' },
+  { name: 'watch-stall-timeout', key: 'watchStallTimeoutMs', kind: 'duration', default: '3m', help: 'restart a watch silent for this long (the API server sends bookmarks every minute); /healthz fails at twice this' },
+  { name: 'shutdown-timeout', key: 'shutdownTimeoutMs', kind: 'duration', default: '10s', help: 'on SIGTERM, how long reconciles in flight may take before the daemon exits anyway' },
   { name: 'log-level', key: 'logLevel', kind: 'enum', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], default: 'info', help: 'log level' },
   { name: 'dry-run', key: 'dryRun', kind: 'bool', default: 'false', help: 'decide and log, but write nothing to the cluster' },
 ];
@@ -224,7 +239,21 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       throw new ConfigError(flag, w.message);
     }
   }
+  checkLeaderElection(c);
   return { config: c, positional };
+}
+
+/** client-go's constraints: a leader must give up before a follower may take over. */
+function checkLeaderElection(c: Config): void {
+  if (c.leaderElectionNamespace !== '' && !DNS_LABEL.test(c.leaderElectionNamespace)) {
+    throw new ConfigError('leader-election-namespace', `"${c.leaderElectionNamespace}" is not a valid namespace name`);
+  }
+  if (c.renewDeadlineMs >= c.leaseDurationMs) {
+    throw new ConfigError('leader-election-renew-deadline', `${c.renewDeadlineMs} ms must be shorter than --leader-election-lease-duration (${c.leaseDurationMs} ms)`);
+  }
+  if (c.retryPeriodMs * 1.2 >= c.renewDeadlineMs) {
+    throw new ConfigError('leader-election-retry-period', `${c.retryPeriodMs} ms (x1.2 jitter) must be shorter than --leader-election-renew-deadline (${c.renewDeadlineMs} ms)`);
+  }
 }
 
 export function flagsHelp(): string {

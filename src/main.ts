@@ -1,8 +1,11 @@
 // The `run` command: wire config, logger, API connection, caches, controllers,
 // metrics and health servers, and shut all of it down cleanly on SIGTERM/SIGINT.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createConnectorController, resyncConnectors } from './controllers/connector/controller.js';
 import type { ConnectorCaches } from './controllers/connector/reconcile.js';
 import { createExpiryController, resyncExpiry } from './controllers/expiry/controller.js';
@@ -13,11 +16,13 @@ import { createRenewalController, resyncRenewals } from './controllers/renewal/c
 import { parseWindow } from './controllers/renewal/window.js';
 import type { ListenerCaches } from './controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
-import { Api, Resources } from './kube/api.js';
+import { Api, Resources, USER_AGENT } from './kube/api.js';
 import { loadKubeConfig, serverVersion } from './kube/client.js';
 import type { Controller } from './kube/controller.js';
 import { EventRecorder } from './kube/events.js';
 import { Informer, type InformerOptions } from './kube/informer.js';
+import { LeaderElector } from './kube/leader-election.js';
+import type { Lease } from './kube/lease-record.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { ParseCache } from './pki/parse-cache.js';
@@ -27,16 +32,34 @@ import { version } from './version.js';
 
 type Named = { metadata?: { name?: string; namespace?: string } };
 
+const POD_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** --leader-election-namespace, else the namespace of the pod we run in. */
+function leaseNamespace(config: Config): string {
+  if (config.leaderElectionNamespace !== '') return config.leaderElectionNamespace;
+  try {
+    return readFileSync(POD_NAMESPACE_FILE, 'utf8').trim();
+  } catch {
+    throw new ConfigError('leader-election-namespace', `required with --leader-elect outside a pod (${POD_NAMESPACE_FILE} is not readable)`);
+  }
+}
+
 export class Daemon {
   readonly metrics = new Metrics();
   readonly health = new HealthChecks();
   private servers: Server[] = [];
   private connected = false;
   private api: Api | undefined;
-  private informers: Pick<Informer<Named>, 'type' | 'hasSynced' | 'start' | 'stop'>[] = [];
+  private informers: Pick<Informer<Named>, 'type' | 'hasSynced' | 'silentForMs' | 'start' | 'stop'>[] = [];
   private controllers: Controller[] = [];
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
+  private elector: LeaderElector | undefined;
+  private leading = false;
+  private lead: () => void = () => undefined;
+  private failed: (reason: string) => void = () => undefined;
+  /** Resolves with a reason when the daemon must exit non-zero (leadership lost). */
+  readonly failure = new Promise<string>((resolve) => { this.failed = resolve; });
 
   constructor(
     readonly config: Config,
@@ -57,16 +80,19 @@ export class Daemon {
     this.servers.push(health.server);
     log.info({ address: health.address }, 'health server listening');
 
+    const leaseNs = config.leaderElect ? leaseNamespace(config) : '';
     const apiVersion = await serverVersion(kc);
     this.connected = true;
     log.info({ apiVersion }, 'connected to the Kubernetes API');
 
-    const api = new Api(kc);
+    const instance = process.env.POD_NAME ?? hostname();
+    const api = new Api(kc, `${USER_AGENT} (${instance})`);
     this.api = api;
     const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
       metrics.watchRestarts.inc({ resource: type.plural }, 0);
       const inf = new Informer<T>(api, type, {
         namespaces: config.namespaces,
+        stallMs: config.watchStallTimeoutMs,
         onRestart: (reason) => {
           metrics.watchRestarts.inc({ resource: type.plural });
           log.debug({ resource: type.plural, reason }, 'watch restarted');
@@ -109,23 +135,64 @@ export class Daemon {
     this.controllers.push(listeners, connectors, renewals, expiry, rolls);
     if (config.probe) this.controllers.push(createProbeController({ caches, config, events, metrics, log, tracker, requestRestart }));
 
+    // A follower's wake-up call: the Lease was released, take it now.
+    const leases = config.leaderElect
+      ? informer<Lease>(Resources.lease, { namespaces: [leaseNs], fieldSelector: `metadata.name=${config.leaderElectionId}` })
+      : undefined;
+
     this.health.addReadiness('caches', () => {
       const pending = this.informers.filter((i) => !i.hasSynced()).map((i) => i.type.plural);
       return { ok: pending.length === 0, detail: pending.length ? `waiting for ${pending.join(', ')}` : 'synced' };
     });
+    // Watches can go silent without an error; the informers restart them after
+    // --watch-stall-timeout, so silence for twice that means restarting failed.
+    this.health.addLiveness('watches', () => {
+      const bound = 2 * config.watchStallTimeoutMs;
+      const stalled = this.informers.filter((i) => i.silentForMs() > bound).map((i) => `${i.type.plural} (${Math.round(i.silentForMs() / 1000)} s)`);
+      return { ok: stalled.length === 0, detail: stalled.length ? `silent beyond ${bound / 1000} s: ${stalled.join(', ')}` : 'flowing' };
+    });
     for (const i of this.informers) i.start();
     await this.waitForSync();
     log.info({ listeners: caches.listeners.list().length, connectors: caches.connectors.list().length, certificates: caches.certificates.list().length, secrets: caches.secrets.list().length }, 'caches synced');
-    for (const c of this.controllers) c.start();
-    const resync = setInterval(() => {
-      resyncListeners(listeners, { caches });
-      resyncConnectors(connectors, { caches });
-      resyncRenewals(renewals, { caches });
-      resyncExpiry(expiry, { caches });
-      resyncRolls(rolls, { caches });
-    }, config.resyncPeriodMs);
-    resync.unref();
-    this.timers.push(resync);
+
+    // Only the leader reconciles (and so writes); a follower keeps its caches
+    // warm, serves health and metrics, and queues keys for when it leads.
+    this.lead = () => {
+      if (this.leading || this.stopping !== undefined) return;
+      this.leading = true;
+      metrics.leader.set(1);
+      for (const c of this.controllers) c.start();
+      const resync = setInterval(() => {
+        resyncListeners(listeners, { caches });
+        resyncConnectors(connectors, { caches });
+        resyncRenewals(renewals, { caches });
+        resyncExpiry(expiry, { caches });
+        resyncRolls(rolls, { caches });
+      }, config.resyncPeriodMs);
+      resync.unref();
+      this.timers.push(resync);
+    };
+    if (!config.leaderElect || !leases) {
+      this.lead();
+      return;
+    }
+    const identity = `${instance}_${randomUUID()}`;
+    const elector = new LeaderElector(api, {
+      namespace: leaseNs, name: config.leaderElectionId, identity,
+      leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs,
+    }, {
+      onStartedLeading: () => { this.lead(); },
+      onStoppedLeading: () => {
+        metrics.leader.set(0);
+        this.failed('leadership lost');
+      },
+    }, log);
+    this.elector = elector;
+    leases.on((event, lease) => {
+      if (event !== 'delete') elector.seen(lease);
+    });
+    log.info({ lease: `${leaseNs}/${config.leaderElectionId}`, identity }, 'campaigning for leadership');
+    elector.start();
   }
 
   private async waitForSync(): Promise<void> {
@@ -145,8 +212,11 @@ export class Daemon {
       this.log.info({ reason }, 'shutting down');
       this.connected = false;
       for (const t of this.timers) clearInterval(t);
-      const drained = await Promise.all(this.controllers.map((c) => c.stop(10_000)));
-      if (drained.includes(false)) this.log.warn('reconciles still running at the shutdown deadline; abandoning them');
+      const drained = await Promise.all(this.controllers.map((c) => c.stop(this.config.shutdownTimeoutMs)));
+      if (drained.includes(false)) this.log.warn({ shutdownTimeoutMs: this.config.shutdownTimeoutMs }, 'reconciles still running at the shutdown deadline; abandoning them');
+      // After the last write: the next leader must not overlap with us.
+      await this.elector?.stop();
+      this.metrics.leader.set(0);
       await Promise.all(this.informers.map((i) => i.stop()));
       this.api?.close();
       await Promise.all(this.servers.map(closeServer));

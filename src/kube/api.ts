@@ -28,6 +28,7 @@ export const Resources = {
   issuer: { group: 'cert-manager.io', version: 'v1', plural: 'issuers', kind: 'Issuer', namespaced: true },
   clusterIssuer: { group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers', kind: 'ClusterIssuer', namespaced: false },
   event: { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
+  lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
 } as const satisfies Record<string, ResourceType>;
 
 export function apiVersionOf(t: ResourceType): string {
@@ -69,13 +70,21 @@ export interface ObjectList<T> {
   metadata: { resourceVersion?: string; continue?: string };
 }
 
-const USER_AGENT = `skupper-cert-rotator/${version}`;
+export const USER_AGENT = `skupper-cert-rotator/${version}`;
+
+/**
+ * Every non-watch request gives up after this long: an API server that
+ * accepts connections but never answers (paused, half-open connection) must
+ * not hang a reconcile or a relist forever.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export class Api {
   private agent: Agent | HttpAgent | undefined;
   private readonly server: URL;
 
-  constructor(readonly kc: k8s.KubeConfig) {
+  /** `userAgent` names the replica, so the audit log tells which one wrote. */
+  constructor(readonly kc: k8s.KubeConfig, private readonly userAgent = USER_AGENT) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('no current cluster in kubeconfig');
     this.server = new URL(cluster.server);
@@ -83,7 +92,7 @@ export class Api {
 
   /** Request options with fresh credentials and the shared keep-alive agent. */
   private async options(method: string, headers: Record<string, string>): Promise<RequestOptions> {
-    const opts: RequestOptions = { method, headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...headers } };
+    const opts: RequestOptions = { method, headers: { 'user-agent': this.userAgent, accept: 'application/json', ...headers } };
     await this.kc.applyToHTTPSOptions(opts);
     if (!this.agent) {
       this.agent = this.server.protocol === 'http:'
@@ -115,8 +124,10 @@ export class Api {
     });
   }
 
-  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal } = {}): Promise<T> {
-    const res = await this.open(method, path, opts.query, opts.body, opts.contentType ?? 'application/json', opts.signal);
+  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T> {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const res = await this.open(method, path, opts.query, opts.body, opts.contentType ?? 'application/json', signal);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -140,8 +151,13 @@ export class Api {
     return this.request<T>('GET', resourcePath(t, namespace, name));
   }
 
-  list<T>(t: ResourceType, namespace: string | undefined, query: Query = {}, signal?: AbortSignal): Promise<ObjectList<T>> {
-    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query, signal });
+  list<T>(t: ResourceType, namespace: string | undefined, query: Query = {}, signal?: AbortSignal, timeoutMs?: number): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query, signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  }
+
+  /** PUT of the whole object; its metadata.resourceVersion makes it conditional. */
+  replace<T>(t: ResourceType, namespace: string | undefined, name: string, body: unknown, fieldManager: string, timeoutMs?: number): Promise<T> {
+    return this.request<T>('PUT', resourcePath(t, namespace, name), { body, query: { fieldManager }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
   create<T>(t: ResourceType, namespace: string | undefined, body: unknown, query: Query = {}): Promise<T> {

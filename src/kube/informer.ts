@@ -111,7 +111,8 @@ class Reflector<T extends KubernetesObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await this.api.list<T>(this.type, this.namespace, { ...this.baseQuery(), limit: this.opts.pageSize ?? 500, continue: cont }, this.stopper.signal);
+      // A page that never comes (paused API server) must fail like a silent watch does.
+      const page = await this.api.list<T>(this.type, this.namespace, { ...this.baseQuery(), limit: this.opts.pageSize ?? 500, continue: cont }, this.stopper.signal, this.opts.stallMs);
       for (const raw of page.items) {
         // List items carry no apiVersion/kind; make them look like watch objects.
         const obj = this.ingest({ ...raw, apiVersion: raw.apiVersion ?? (this.type.group ? `${this.type.group}/${this.type.version}` : this.type.version), kind: raw.kind ?? this.type.kind });

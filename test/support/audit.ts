@@ -12,6 +12,7 @@ export interface AuditWrite {
   subresource?: string;
   code?: number;
   time: string;
+  userAgent?: string;
 }
 
 interface AuditEvent {
@@ -20,6 +21,7 @@ interface AuditEvent {
   objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
   responseStatus?: { code?: number };
   stageTimestamp: string;
+  userAgent?: string;
 }
 
 /** Write requests by `user` completed at or after `since`. */
@@ -33,7 +35,7 @@ export function writesBy(user: string, since: Date): AuditWrite[] {
     if (e.user.username !== user || new Date(e.stageTimestamp) < since) continue;
     out.push({
       verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', namespace: e.objectRef?.namespace,
-      name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp,
+      name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp, userAgent: e.userAgent,
     });
   }
   return out;

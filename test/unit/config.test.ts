@@ -60,6 +60,10 @@ describe('config', function () {
     [['--no-such-flag'], 'no-such-flag', /unknown flag/],
     [['--kubeconfig'], 'kubeconfig', /needs a value/],
     [['--renewal-window-duration=1h'], 'renewal-window-duration', /without --renewal-window/],
+    [['--leader-election-renew-deadline=15s'], 'leader-election-renew-deadline', /shorter than --leader-election-lease-duration/],
+    [['--leader-election-retry-period=9s'], 'leader-election-retry-period', /jitter.*shorter than --leader-election-renew-deadline/],
+    [['--leader-election-namespace=Kube_System'], 'leader-election-namespace', /not a valid namespace/],
+    [['--watch-stall-timeout=0s'], 'watch-stall-timeout', /positive/],
   ];
   for (const [argv, flag, msg] of bad) {
     it(`fails naming --${flag} for ${argv.join(' ')}`, function () {
@@ -73,6 +77,12 @@ describe('config', function () {
   it('says when a bad value came from the environment', function () {
     const e = errorOf(() => parseConfig([], { SKUPPER_CERT_ROTATOR_OVERDUE_AFTER: 'later' }));
     expect(e.message).to.contain('(from SKUPPER_CERT_ROTATOR_OVERDUE_AFTER)');
+  });
+
+  it('has client-go\'s leader election defaults, and accepts a consistent short set', function () {
+    expect(parseConfig([], {}).config).to.include({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, leaderElectionId: 'skupper-cert-rotator', watchStallTimeoutMs: 180_000, shutdownTimeoutMs: 10_000 });
+    const c = parseConfig(['--leader-elect', '--leader-election-lease-duration=3s', '--leader-election-renew-deadline=2s', '--leader-election-retry-period=500ms'], {}).config;
+    expect(c).to.include({ leaderElect: true, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 });
   });
 
   it('parses bind addresses', function () {
