@@ -155,9 +155,10 @@ class Reflector<T extends KubernetesObject> {
     const signal = AbortSignal.any([this.abort.signal, this.stopper.signal]);
     const state = { stalled: false };
     let timer: NodeJS.Timeout | undefined;
+    // lastActivity moves only when the server answers: re-opening a watch
+    // against a server that never answers must not look like progress.
     const arm = (): void => {
       clearTimeout(timer);
-      this.lastActivity = Date.now();
       timer = setTimeout(() => {
         state.stalled = true;
         this.abort?.abort();
@@ -169,6 +170,7 @@ class Reflector<T extends KubernetesObject> {
       const res = await this.api.open('GET', resourcePath(this.type, this.namespace), {
         ...this.baseQuery(), watch: 1, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: timeout,
       }, undefined, 'application/json', signal);
+      this.lastActivity = Date.now();
       if (res.statusCode === 410) throw new GoneError();
       if ((res.statusCode ?? 0) >= 300) {
         res.resume();
@@ -177,6 +179,7 @@ class Reflector<T extends KubernetesObject> {
       res.setEncoding('utf8');
       let partial = '';
       for await (const chunk of res) {
+        this.lastActivity = Date.now();
         arm();
         const lines = (partial + (chunk as string)).split('\n');
         partial = lines.pop() ?? '';

@@ -112,8 +112,10 @@ describe('Leader election and HA (issue 7)', function () {
     await eventually('follower leads', async () => ((await leaderMetric(follower)) === 1 ? true : undefined), { timeoutMs: 3 * LEASE_MS, intervalMs: 50 });
     const failover = Date.now() - killed;
     console.log(`      failover after SIGKILL: ${failover} ms after the kill, ${Date.now() - lastRenewal} ms after the last renewal (lease duration ${LEASE_MS} ms, retry period 500 ms)`);
-    // The follower sees each renewal on its watch, so the Lease expires for it a lease duration after the last one, before the kill.
-    expect(failover).to.be.lessThan(LEASE_MS + 300);
+    // The follower sees each renewal on its watch, so the Lease expires for it a
+    // lease duration after the last one (before the kill); the slack is two
+    // retry periods for a loaded machine (measured here: +50..+300 ms).
+    expect(failover).to.be.lessThan(LEASE_MS + 1000);
     await eventually('pending Listener issued by the new leader', async () => {
       const c = await getCertificate(ns, 'pending-listener-tls');
       return c && isReady(c) ? c : undefined;
