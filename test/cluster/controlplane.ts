@@ -34,15 +34,18 @@ export interface ClusterInfo {
 
 const HOST = '127.0.0.1';
 
-// Every write request, at Metadata level (who, verb, object; never bodies, so
-// no Secret data lands in the log). Reads are not logged: they are many and
-// tests only count writes.
+// Every write request, and every request of the daemon's ServiceAccounts
+// (reads too: the RBAC test proves each granted verb is used), at Metadata
+// level: who, verb, object, status; never bodies, so no Secret data lands in
+// the log. Other reads are not logged: they are many and no test needs them.
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived, ResponseStarted]
 rules:
 - level: Metadata
   verbs: [create, update, patch, delete, deletecollection]
+- level: Metadata
+  userGroups: ["system:serviceaccounts:skupper-cert-rotator"]
 - level: None
 `;
 

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../cluster/paths.js';
-import { eventually } from './wait.js';
+import { GiveUp, eventually } from './wait.js';
 
 export interface LogLine {
   level: string;
@@ -49,7 +49,7 @@ export class DaemonProcess {
       const hit = this.logs.find(pred);
       if (hit) return Promise.resolve(hit);
       if (this.child.exitCode !== null) {
-        throw new Error(`daemon exited with ${this.child.exitCode}; stderr: ${this.stderr.join('')}; last logs: ${JSON.stringify(this.logs.slice(-5))}`);
+        throw new GiveUp(`daemon exited with ${this.child.exitCode}; stderr: ${this.stderr.join('')}; last logs: ${JSON.stringify(this.logs.slice(-5))}`);
       }
       return Promise.resolve(undefined);
     }, { timeoutMs, intervalMs: 100 });

@@ -1,5 +1,9 @@
 // Poll with a deadline instead of sleeping: returns the first defined value of
 // `probe`, or fails naming what it waited for and the last error seen.
+
+/** Thrown by a probe when waiting longer cannot help: `eventually` rethrows it at once. */
+export class GiveUp extends Error {}
+
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
@@ -13,6 +17,7 @@ export async function eventually<T>(
       const v = await probe();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${last}` : ''}`);
