@@ -1,28 +1,61 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile with dev dependencies, ship only production ones.
-# Node 22 is the LTS line inside the package.json engines range (Node 20 left
-# maintenance in April 2026). The test suite also runs these steps outside
-# Docker, because no Docker engine is available where it is developed.
+#
+# Node 22 is the LTS line inside package.json engines (">=20.19.0 <23"); Node 20
+# left maintenance in April 2026.
+#
+# There is no Docker engine where this is developed, so
+# test/integration/dockerfile.test.ts replays this file step by step in a temp
+# directory (the same npm ci, build and prune, then the final ENTRYPOINT + CMD
+# against a real API server, as uid 65532 on a read-only tree). Its parser
+# (test/support/dockerfile.ts) rejects every instruction, flag or syntax it
+# cannot replay: when an edit here fails that test on parsing, teach the test.
+#
+# Add the build-specific OCI labels when building, e.g.
+#   docker build --label org.opencontainers.image.revision="$(git rev-parse HEAD)" \
+#     --label org.opencontainers.image.created="$(date -u +%Y-%m-%dT%H:%M:%SZ)" .
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
+# The manifests alone first: the dependency layer stays cached until they change.
 COPY package.json package-lock.json ./
+# No dependency needs an install script (all pure JavaScript), so none may run.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+RUN npm run build
+RUN npm prune --omit=dev --ignore-scripts
+# Type declarations and source maps serve editors and debuggers, not the
+# runtime; @kubernetes/client-node alone ships 34 MB of them.
+RUN find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' \) -delete
 
+# Distroless: node and CA certificates, no shell or package manager to exploit.
+# The :nonroot variant's user 65532 exists in its /etc/passwd.
 FROM gcr.io/distroless/nodejs22-debian12:nonroot
+# version, licenses, title and description must equal package.json's, and
+# base.name the FROM above: the replay test checks them.
 LABEL org.opencontainers.image.title="skupper-cert-rotator" \
-      org.opencontainers.image.description="Issues, bundles, watches and rotates the TLS Secrets of Skupper v2 Listeners and Connectors with cert-manager" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.description="Kubernetes controller that issues, bundles, watches and rotates the TLS Secrets of Skupper v2 Listeners and Connectors with cert-manager" \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/skupper-cert-rotator/skupper-cert-rotator" \
+      org.opencontainers.image.url="https://github.com/skupper-cert-rotator/skupper-cert-rotator" \
+      org.opencontainers.image.documentation="https://github.com/skupper-cert-rotator/skupper-cert-rotator/blob/main/README.md" \
+      org.opencontainers.image.base.name="gcr.io/distroless/nodejs22-debian12:nonroot"
 WORKDIR /app
+# package.json too: the version reported by --version and build_info is read from it.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
-# distroless/nonroot runs as uid 65532; nothing is written to the filesystem,
-# so readOnlyRootFilesystem: true works. The daemon handles SIGTERM itself.
+# Numeric, so Kubernetes' runAsNonRoot can verify it without the image's passwd.
+# Files stay root-owned and read-only to this user: nothing is written at run
+# time (logs go to stdout, state lives in the API server), so
+# readOnlyRootFilesystem: true needs no writable volume.
 USER 65532:65532
+# metrics, health (the --metrics-bind-address and --health-bind-address defaults)
 EXPOSE 9090 8081
-ENTRYPOINT ["/nodejs/bin/node", "dist/src/cli.js"]
+# No tini or --init: as PID 1 the daemon handles SIGTERM and SIGINT itself
+# (src/cli.ts: graceful shutdown, exit 0) and starts no child processes, so
+# there are no zombies to reap.
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/src/cli.js"]
 CMD ["run"]
