@@ -22,7 +22,7 @@ export async function promtool(args: string[], cwd: string): Promise<PromtoolRes
 export const PROMETHEUS_RULE = join(repoRoot, 'manifests', 'components', 'monitoring', 'prometheusrule.yaml');
 
 /** The rule groups of the PrometheusRule manifest, as a Prometheus rules file: the one source of the alerts. */
-export function alertRuleGroups(): { groups: { name: string; rules: { alert?: string; record?: string; expr: string }[] }[] } {
+export function alertRuleGroups(): { groups: { name: string; rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] } {
   const doc = parse(readFileSync(PROMETHEUS_RULE, 'utf8')) as { kind?: string; spec?: { groups?: unknown } };
   if (doc.kind !== 'PrometheusRule' || !Array.isArray(doc.spec?.groups)) throw new Error(`${PROMETHEUS_RULE} is not a PrometheusRule with spec.groups`);
   return { groups: doc.spec.groups as { name: string; rules: { alert?: string; record?: string; expr: string }[] }[] };
