@@ -6,4 +6,10 @@ export const versions = {
   certManager: 'v1.21.1',
   /** Prometheus 3.16.0, for promtool (rule checks and rule unit tests). */
   prometheus: 'v0.316.0',
+  /**
+   * Only its published CRD YAML (example/prometheus-operator-crd) is used: the
+   * ServiceMonitor and PrometheusRule schemas the monitoring component must pass.
+   * Fetched through the Go module proxy, which does not serve every tag.
+   */
+  prometheusOperator: 'v0.89.0',
 } as const;

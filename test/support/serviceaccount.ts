@@ -4,10 +4,10 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { repoRoot } from '../cluster/paths.js';
 import { testCluster } from './cluster.js';
 import { apply } from './k8s.js';
+import { kustomize } from './kubectl.js';
 
 export const SA_NAMESPACE = 'skupper-cert-rotator';
 export const SA_NAME = 'skupper-cert-rotator';
@@ -15,16 +15,19 @@ export const SA_USER = `system:serviceaccount:${SA_NAMESPACE}:${SA_NAME}`;
 
 let cached: string | undefined;
 
-/** Applies manifests/base (namespace, ServiceAccount, RBAC) and returns a kubeconfig with a token for the ServiceAccount. */
+/**
+ * What the daemon's identity is made of. The base's Deployment, Service and
+ * PodDisruptionBudget stay out: this cluster has no kubelet to run them, and
+ * the tests run the daemon as a local process instead.
+ */
+const IDENTITY_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+/** Applies the identity part of manifests/base, as kustomize renders it, and returns a kubeconfig with a token for the ServiceAccount. */
 export async function daemonKubeconfig(): Promise<string> {
   if (cached) return cached;
-  const base = join(repoRoot, 'manifests', 'base');
-  const kustomization = k8s.loadYaml<{ resources: string[] }>(readFileSync(join(base, 'kustomization.yaml'), 'utf8'));
-  for (const file of kustomization.resources) {
-    for (const doc of k8s.loadAllYaml(readFileSync(join(base, file), 'utf8')) as (k8s.KubernetesObject | null)[]) {
-      if (doc) await apply(doc);
-    }
-  }
+  const objects = await kustomize(join(repoRoot, 'manifests', 'base'));
+  // Kustomize emits Namespaces first and roles before their bindings.
+  for (const obj of objects.filter((o) => IDENTITY_KINDS.has(o.kind ?? ''))) await apply(obj);
   const tr = await testCluster().core.createNamespacedServiceAccountToken({
     name: SA_NAME, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
