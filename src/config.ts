@@ -44,6 +44,8 @@ export interface Config {
   probeAddressMap: string;
   resyncPeriodMs: number;
   clusterResourceNamespace: string;
+  /** Read ClusterIssuers (cluster scope) and their CA Secrets; false for namespace-scoped installations. */
+  clusterIssuers: boolean;
   metricsBindAddress: BindAddress;
   healthBindAddress: BindAddress;
   leaderElect: boolean;
@@ -97,6 +99,7 @@ export const flagSpecs: readonly FlagSpec[] = [
   { name: 'probe-address-map', key: 'probeAddressMap', kind: 'string', default: '', help: 'testing only: rewrite probe targets, "svc.ns.svc:8080=127.0.0.1:8443,…"' },
   { name: 'resync-period', key: 'resyncPeriodMs', kind: 'duration', default: '10m', help: 'full re-reconcile of every object, as a safety net' },
   { name: 'cluster-resource-namespace', key: 'clusterResourceNamespace', kind: 'dns-label', default: 'cert-manager', help: "namespace of ClusterIssuer CA secrets (cert-manager's --cluster-resource-namespace)" },
+  { name: 'cluster-issuers', key: 'clusterIssuers', kind: 'bool', default: 'true', help: 'read ClusterIssuers and their CA Secrets in --cluster-resource-namespace; false where the daemon has no cluster-scope RBAC (manifests/overlays/namespaced)' },
   { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'address', default: ':9090', help: 'HOST:PORT for /metrics' },
   { name: 'health-bind-address', key: 'healthBindAddress', kind: 'address', default: ':8081', help: 'HOST:PORT for /healthz and /readyz' },
   { name: 'leader-elect', key: 'leaderElect', kind: 'bool', default: 'false', help: 'elect a leader through a Lease so only one replica writes' },

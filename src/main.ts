@@ -105,7 +105,7 @@ export class Daemon {
     const selector = config.labelSelector ? { labelSelector: config.labelSelector } : {};
     // ClusterIssuer CA Secrets live in the cluster resource namespace, which a
     // --namespaces list need not include.
-    const secretNamespaces = config.namespaces.length > 0 ? [...new Set([...config.namespaces, config.clusterResourceNamespace])] : [];
+    const secretNamespaces = config.namespaces.length > 0 ? [...new Set([...config.namespaces, ...(config.clusterIssuers ? [config.clusterResourceNamespace] : [])])] : [];
     const caches: ListenerCaches & ConnectorCaches = {
       listeners: informer<Listener>(Resources.listener, selector),
       connectors: informer<Connector>(Resources.connector, selector),
@@ -117,7 +117,7 @@ export class Daemon {
       opaqueSecrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=Opaque', namespaces: secretNamespaces }),
       configMaps: informer<V1ConfigMap>(Resources.configMap),
       issuers: informer<Issuer>(Resources.issuer),
-      clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [] }),
+      clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),
     };
     const events = new EventRecorder(api, log, config.dryRun);
     const listeners = createListenerController({ api, caches, config, events, metrics, log });

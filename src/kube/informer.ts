@@ -26,6 +26,8 @@ export interface InformerOptions {
   /** Drops fields the controllers never read, to save memory. */
   transform?: (obj: KubernetesObject) => void;
   onRestart?: (reason: string) => void;
+  /** Never list or watch: always synced and empty (a resource the daemon may not read). */
+  disabled?: boolean;
 }
 
 class GoneError extends Error {}
@@ -221,6 +223,7 @@ export class Informer<T extends KubernetesObject> {
   private readonly handlers: Handler<T>[] = [];
   private readonly reflectors: Reflector<T>[];
   private running: Promise<void>[] = [];
+  private readonly disabled: boolean;
 
   constructor(
     api: Api,
@@ -238,7 +241,8 @@ export class Informer<T extends KubernetesObject> {
         }
       }
     };
-    this.reflectors = namespaces.map((ns) => new Reflector<T>(api, type, ns, opts, this.store, emit, log));
+    this.disabled = opts.disabled === true;
+    this.reflectors = this.disabled ? [] : namespaces.map((ns) => new Reflector<T>(api, type, ns, opts, this.store, emit, log));
   }
 
   on(handler: Handler<T>): void {
@@ -260,7 +264,7 @@ export class Informer<T extends KubernetesObject> {
 
   /** Milliseconds since the least recently active watch saw a byte. */
   silentForMs(now = Date.now()): number {
-    return Math.max(...this.reflectors.map((r) => now - r.lastActivity));
+    return Math.max(0, ...this.reflectors.map((r) => now - r.lastActivity));
   }
 
   get(namespace: string | undefined, name: string): T | undefined {

@@ -32,6 +32,14 @@ export function baseRules(file: 'clusterrole.yaml' | 'role-leader-election.yaml'
   return doc.rules ?? [];
 }
 
+/** The rules the namespaced overlay grants in each watched namespace (its first Role). */
+export function namespacedOverlayRules(): Rule[] {
+  const docs = k8s.loadAllYaml(readFileSync(join(repoRoot, 'manifests', 'overlays', 'namespaced', 'rbac-watched-namespaces.yaml'), 'utf8')) as ({ kind?: string; rules?: Rule[] } | null)[];
+  const role = docs.find((d) => d?.kind === 'Role');
+  if (!role?.rules) throw new Error('manifests/overlays/namespaced/rbac-watched-namespaces.yaml has no Role');
+  return role.rules;
+}
+
 export function grantsOf(role: Grant['role'], rules: readonly Rule[]): Grant[] {
   return rules.flatMap((r) => r.apiGroups.flatMap((apiGroup) => r.resources.flatMap((resource) => r.verbs.map((verb) => ({ role, apiGroup, resource, verb })))));
 }
@@ -54,14 +62,16 @@ export function rulesWithout(rules: readonly Rule[], g: Grant): Rule[] {
  * (cluster-wide) and `roleRules` (in the daemon's namespace, like the Lease
  * Role); returns its user name and a kubeconfig with a TokenRequest token.
  */
-export async function serviceAccountWithRules(name: string, clusterRules: readonly Rule[], roleRules: readonly Rule[]): Promise<{ user: string; kubeconfig: string }> {
+export async function serviceAccountWithRules(name: string, clusterRules: readonly Rule[], roleRules: readonly Rule[], watched: readonly { namespace: string; rules: readonly Rule[] }[] = []): Promise<{ user: string; kubeconfig: string }> {
   const subject = [{ kind: 'ServiceAccount', name, namespace: SA_NAMESPACE }];
   const roleName = `scr-test-${name}`;
   await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: SA_NAMESPACE } });
   await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: roleName }, rules: clusterRules });
   await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: subject });
-  await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: roleName, namespace: SA_NAMESPACE }, rules: roleRules });
-  await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: roleName, namespace: SA_NAMESPACE }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: subject });
+  for (const { namespace, rules } of [{ namespace: SA_NAMESPACE, rules: roleRules }, ...watched]) {
+    await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: roleName, namespace }, rules });
+    await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: roleName, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: subject });
+  }
   return { user: `system:serviceaccount:${SA_NAMESPACE}:${name}`, kubeconfig: await tokenKubeconfig(name) };
 }
 

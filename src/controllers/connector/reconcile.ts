@@ -131,7 +131,7 @@ export class ConnectorReconciler {
     const client = await this.clientCertificate(connector, desired.client, problems);
 
     // Sources: any failure holds the current Secret as it is.
-    const ctx = { namespace, clusterResourceNamespace: this.d.config.clusterResourceNamespace, caches, parser: this.parser };
+    const ctx = { namespace, clusterResourceNamespace: this.d.config.clusterResourceNamespace, clusterIssuers: this.d.config.clusterIssuers, caches, parser: this.parser };
     const resolved = desired.sources.map((s) => resolveSource(s, ctx));
     let hold = false;
     for (const r of resolved) {
@@ -281,7 +281,8 @@ export class ConnectorReconciler {
       return { kind: 'blocked', reason: 'SecretConflict' };
     }
     const ref = desired.spec.issuerRef;
-    if (ref.group === 'cert-manager.io') {
+    // Without --cluster-issuers a ClusterIssuer cannot be looked up; cert-manager still can.
+    if (ref.group === 'cert-manager.io' && (ref.kind !== 'ClusterIssuer' || this.d.config.clusterIssuers)) {
       const found = ref.kind === 'ClusterIssuer' ? caches.clusterIssuers.get(undefined, ref.name) : caches.issuers.get(namespace, ref.name);
       if (!found) {
         problems.push('IssuerNotFound');

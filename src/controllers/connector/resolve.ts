@@ -39,6 +39,8 @@ function configMapText(cm: V1ConfigMap, key: string): string | undefined {
 export interface ResolveContext {
   namespace: string;
   clusterResourceNamespace: string;
+  /** false = ClusterIssuers are not readable here (--cluster-issuers=false). */
+  clusterIssuers: boolean;
   caches: SourceCaches;
   parser: ParseCache;
 }
@@ -46,6 +48,9 @@ export interface ResolveContext {
 /** The Secret (namespace, name) an issuer source reads, or a reason it has none. */
 export function issuerSecret(source: Extract<TrustSource, { kind: 'issuer' | 'clusterissuer' }>, ctx: ResolveContext): { namespace: string; name: string } | { reason: 'TrustSourceMissing' | 'TrustSourceInvalid'; message: string } {
   const cluster = source.kind === 'clusterissuer';
+  if (cluster && !ctx.clusterIssuers) {
+    return { reason: 'TrustSourceInvalid', message: `trust source ${quoted(source.text)}: ClusterIssuers are not read by this installation (--cluster-issuers=false, no cluster-scope RBAC); use secret/ or configmap/ with the CA instead` };
+  }
   const issuer = cluster ? ctx.caches.clusterIssuers.get(undefined, source.name) : ctx.caches.issuers.get(ctx.namespace, source.name);
   const what = cluster ? `ClusterIssuer ${source.name}` : `Issuer ${ctx.namespace}/${source.name}`;
   if (!issuer) return { reason: 'TrustSourceMissing', message: `trust source ${quoted(source.text)}: ${what} not found` };

@@ -112,7 +112,8 @@ export class ListenerReconciler {
     }
 
     const ref = desired.certificate.spec.issuerRef;
-    if (ref.group === 'cert-manager.io') {
+    // Without --cluster-issuers a ClusterIssuer cannot be looked up; cert-manager still can.
+    if (ref.group === 'cert-manager.io' && (ref.kind !== 'ClusterIssuer' || this.d.config.clusterIssuers)) {
       const found = ref.kind === 'ClusterIssuer' ? caches.clusterIssuers.get(undefined, ref.name) : caches.issuers.get(namespace, ref.name);
       if (!found) {
         const msg = `${ref.kind} ${ref.kind === 'Issuer' ? `${namespace}/` : ''}${ref.name} not found; the Certificate waits for it`;
