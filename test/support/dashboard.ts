@@ -44,6 +44,8 @@ export interface DashboardPanel {
   transformations?: Transformation[];
   fieldConfig?: { defaults?: Record<string, unknown>; overrides?: FieldOverride[] };
   options?: Record<string, unknown>;
+  /** Minimum query interval ($__interval floor), e.g. "1m". */
+  interval?: string;
 }
 
 export interface TemplateVariable {

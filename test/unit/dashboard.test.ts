@@ -202,8 +202,13 @@ describe('Grafana dashboard', function () {
 
   it('charts renewals and roll-outs by trigger/result and strategy/result', function () {
     const exprs = queries.map((q) => q.expr);
-    expect(exprs).to.include(`sum by (trigger, result) (increase(${PREFIX}renewals_total{job=~"$job"}[$__rate_interval]))`);
-    expect(exprs).to.include(`sum by (strategy, result) (increase(${PREFIX}rollouts_total{job=~"$job"}[$__rate_interval]))`);
+    // [$__interval] with a 1m floor: windows tile the range instead of
+    // overlapping, so the legend's "sum" is the real number of events.
+    expect(exprs).to.include(`sum by (trigger, result) (increase(${PREFIX}renewals_total{job=~"$job"}[$__interval]))`);
+    expect(exprs).to.include(`sum by (strategy, result) (increase(${PREFIX}rollouts_total{job=~"$job"}[$__interval]))`);
+    for (const title of ['Renewals by trigger and result', 'Roll-outs by strategy and result']) {
+      expect(allPanels(loadDashboard()).find((p) => p.title === title)?.interval, title).to.equal('1m');
+    }
     expect(exprs.some((e) => e.startsWith('histogram_quantile(0.95, sum by (controller, le) (rate(') && e.includes('reconcile_duration_seconds_bucket'))).to.equal(true);
   });
 
