@@ -1,14 +1,12 @@
 // Least-privilege RBAC as data: the ClusterRole and the leader-election Role
 // of manifests/base split into single grants (API group, resource, verb), and
 // a way to run the daemon as a fresh ServiceAccount bound to any subset.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { repoRoot } from '../cluster/paths.js';
-import { testCluster } from './cluster.js';
 import { apply } from './k8s.js';
-import { SA_NAMESPACE } from './serviceaccount.js';
+import { SA_NAMESPACE, tokenKubeconfig } from './serviceaccount.js';
 
 export interface Rule {
   apiGroups: string[];
@@ -73,24 +71,4 @@ export async function serviceAccountWithRules(name: string, clusterRules: readon
     await apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: roleName, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: subject });
   }
   return { user: `system:serviceaccount:${SA_NAMESPACE}:${name}`, kubeconfig: await tokenKubeconfig(name) };
-}
-
-/** A kubeconfig for ServiceAccount `name` (in the daemon's namespace) with a fresh TokenRequest token. */
-export async function tokenKubeconfig(name: string): Promise<string> {
-  const tr = await testCluster().core.createNamespacedServiceAccountToken({
-    name, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
-  });
-  const token = tr.status?.token;
-  if (!token) throw new Error(`TokenRequest for ${name} returned no token`);
-  const cluster = testCluster().kc.getCurrentCluster();
-  if (!cluster) throw new Error('no cluster');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
-  const file = join(mkdtempSync(join(tmpdir(), 'scr-sa-')), 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: local', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority-data: ${caData}`,
-    'users:', `- name: ${name}`, '  user:', `    token: ${token}`,
-    'contexts:', '- name: sa', `  context: {cluster: local, user: ${name}}`, 'current-context: sa', '',
-  ].join('\n'), { mode: 0o600 });
-  return file;
 }

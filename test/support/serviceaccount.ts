@@ -28,11 +28,18 @@ export async function daemonKubeconfig(): Promise<string> {
   const objects = await kustomize(join(repoRoot, 'manifests', 'base'));
   // Kustomize emits Namespaces first and roles before their bindings.
   for (const obj of objects.filter((o) => IDENTITY_KINDS.has(o.kind ?? ''))) await apply(obj);
+  const file = await tokenKubeconfig(SA_NAME);
+  cached = file;
+  return file;
+}
+
+/** A kubeconfig for ServiceAccount `name` (in the daemon's namespace) with a fresh TokenRequest token. */
+export async function tokenKubeconfig(name: string): Promise<string> {
   const tr = await testCluster().core.createNamespacedServiceAccountToken({
-    name: SA_NAME, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+    name, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
   const token = tr.status?.token;
-  if (!token) throw new Error('TokenRequest returned no token');
+  if (!token) throw new Error(`TokenRequest for ${name} returned no token`);
   const cluster = testCluster().kc.getCurrentCluster();
   if (!cluster) throw new Error('no cluster');
   const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
@@ -40,9 +47,8 @@ export async function daemonKubeconfig(): Promise<string> {
   writeFileSync(file, [
     'apiVersion: v1', 'kind: Config',
     'clusters:', '- name: local', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority-data: ${caData}`,
-    'users:', `- name: ${SA_NAME}`, '  user:', `    token: ${token}`,
-    'contexts:', '- name: sa', `  context: {cluster: local, user: ${SA_NAME}}`, 'current-context: sa', '',
+    'users:', `- name: ${name}`, '  user:', `    token: ${token}`,
+    'contexts:', '- name: sa', `  context: {cluster: local, user: ${name}}`, 'current-context: sa', '',
   ].join('\n'), { mode: 0o600 });
-  cached = file;
   return file;
 }
