@@ -17,6 +17,7 @@ import { basename, dirname, join, posix, relative, resolve, sep } from 'node:pat
 import { expect } from 'chai';
 import { envName, parseConfig } from '../../src/config.js';
 import { repoRoot } from '../cluster/paths.js';
+import { createNamespace } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig, type Dockerfile, type Dockerignore, type Stage, type StageConfig } from '../support/dockerfile.js';
 import { eventually } from '../support/wait.js';
@@ -395,9 +396,13 @@ describe('Dockerfile', function () {
           chownSync(kubeconfig, uid, gid);
         }
 
+        // An empty namespace of its own: other suites' deliberately bad objects
+        // would (rightly) produce warnings, and this test expects none.
+        const ns = await createNamespace('image');
         const started = Date.now();
         const rt = dockerRun(finalStage, root, undefined, {
           [envName('kubeconfig')]: kubeconfig,
+          [envName('namespaces')]: ns,
           [envName('metrics-bind-address')]: '127.0.0.1:0',
           [envName('health-bind-address')]: '127.0.0.1:0',
         });
