@@ -55,8 +55,6 @@ export class Daemon {
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
   private elector: LeaderElector | undefined;
-  private leading = false;
-  private lead: () => void = () => undefined;
   private failed: (reason: string) => void = () => undefined;
   /** Resolves with a reason when the daemon must exit non-zero (leadership lost). */
   readonly failure = new Promise<string>((resolve) => { this.failed = resolve; });
@@ -135,7 +133,7 @@ export class Daemon {
     this.controllers.push(listeners, connectors, renewals, expiry, rolls);
     if (config.probe) this.controllers.push(createProbeController({ caches, config, events, metrics, log, tracker, requestRestart }));
 
-    // A follower's wake-up call: the Lease was released, take it now.
+    // Followers see renewals and releases of the Lease as they happen (leader-election.ts).
     const leases = config.leaderElect
       ? informer<Lease>(Resources.lease, { namespaces: [leaseNs], fieldSelector: `metadata.name=${config.leaderElectionId}` })
       : undefined;
@@ -157,9 +155,10 @@ export class Daemon {
 
     // Only the leader reconciles (and so writes); a follower keeps its caches
     // warm, serves health and metrics, and queues keys for when it leads.
-    this.lead = () => {
-      if (this.leading || this.stopping !== undefined) return;
-      this.leading = true;
+    let leading = false;
+    const lead = (): void => {
+      if (leading || this.stopping !== undefined) return;
+      leading = true;
       metrics.leader.set(1);
       for (const c of this.controllers) c.start();
       const resync = setInterval(() => {
@@ -172,8 +171,8 @@ export class Daemon {
       resync.unref();
       this.timers.push(resync);
     };
-    if (!config.leaderElect || !leases) {
-      this.lead();
+    if (!leases) {
+      lead();
       return;
     }
     const identity = `${instance}_${randomUUID()}`;
@@ -181,7 +180,7 @@ export class Daemon {
       namespace: leaseNs, name: config.leaderElectionId, identity,
       leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs,
     }, {
-      onStartedLeading: () => { this.lead(); },
+      onStartedLeading: lead,
       onStoppedLeading: () => {
         metrics.leader.set(0);
         this.failed('leadership lost');

@@ -147,21 +147,21 @@ export class Api {
     return (text === '' ? {} : JSON.parse(text)) as T;
   }
 
-  get<T>(t: ResourceType, namespace: string | undefined, name: string): Promise<T> {
-    return this.request<T>('GET', resourcePath(t, namespace, name));
+  get<T>(t: ResourceType, namespace: string | undefined, name: string, timeoutMs?: number): Promise<T> {
+    return this.request<T>('GET', resourcePath(t, namespace, name), { timeoutMs });
   }
 
   list<T>(t: ResourceType, namespace: string | undefined, query: Query = {}, signal?: AbortSignal, timeoutMs?: number): Promise<ObjectList<T>> {
-    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query, signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return this.request<ObjectList<T>>('GET', resourcePath(t, namespace), { query, signal, timeoutMs });
   }
 
   /** PUT of the whole object; its metadata.resourceVersion makes it conditional. */
   replace<T>(t: ResourceType, namespace: string | undefined, name: string, body: unknown, fieldManager: string, timeoutMs?: number): Promise<T> {
-    return this.request<T>('PUT', resourcePath(t, namespace, name), { body, query: { fieldManager }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return this.request<T>('PUT', resourcePath(t, namespace, name), { body, query: { fieldManager }, timeoutMs });
   }
 
-  create<T>(t: ResourceType, namespace: string | undefined, body: unknown, query: Query = {}): Promise<T> {
-    return this.request<T>('POST', resourcePath(t, namespace), { body, query });
+  create<T>(t: ResourceType, namespace: string | undefined, body: unknown, query: Query = {}, timeoutMs?: number): Promise<T> {
+    return this.request<T>('POST', resourcePath(t, namespace), { body, query, timeoutMs });
   }
 
   /** Server-side apply with our field manager; `force` takes over fields we declare. */

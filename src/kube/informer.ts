@@ -223,7 +223,6 @@ export class Informer<T extends KubernetesObject> {
   private readonly handlers: Handler<T>[] = [];
   private readonly reflectors: Reflector<T>[];
   private running: Promise<void>[] = [];
-  private readonly disabled: boolean;
 
   constructor(
     api: Api,
@@ -241,8 +240,7 @@ export class Informer<T extends KubernetesObject> {
         }
       }
     };
-    this.disabled = opts.disabled === true;
-    this.reflectors = this.disabled ? [] : namespaces.map((ns) => new Reflector<T>(api, type, ns, opts, this.store, emit, log));
+    this.reflectors = opts.disabled ? [] : namespaces.map((ns) => new Reflector<T>(api, type, ns, opts, this.store, emit, log));
   }
 
   on(handler: Handler<T>): void {

@@ -4,7 +4,7 @@
 // the Lease, so a follower takes a released Lease at once instead of at its
 // next retry.
 import type { Logger } from '../log.js';
-import { Resources, isConflict, isNotFound, resourcePath, type Api } from './api.js';
+import { Resources, isConflict, isNotFound, type Api } from './api.js';
 import { decideLease, recordKey, releasedSpec, type Lease } from './lease-record.js';
 
 const FIELD_MANAGER = 'skupper-cert-rotator-leader-election';
@@ -22,10 +22,9 @@ export interface LeaderCallbacks {
   onStartedLeading: () => void;
   /** Leadership lost without a stop(): the caller must stop writing at once. */
   onStoppedLeading: () => void;
-  onNewLeader?: (identity: string) => void;
 }
 
-type Attempt = { ok: true } | { ok: false; holder: string; waitMs: number };
+type Attempt = { ok: true } | { ok: false; waitMs: number };
 
 export class LeaderElector {
   private leading = false;
@@ -45,16 +44,12 @@ export class LeaderElector {
     private readonly now: () => number = Date.now,
   ) {}
 
-  isLeader(): boolean {
-    return this.leading;
-  }
-
   start(): void {
     this.running ??= this.run();
   }
 
-  /** Try again now (the Lease was seen released or expired). */
-  wake(): void {
+  /** Ends the current pause: try again now. */
+  private wake(): void {
     this.wakeUp?.();
   }
 
@@ -137,7 +132,6 @@ export class LeaderElector {
       this.lastHolder = holder;
       if (holder !== '') {
         this.log.info({ leader: holder, self: holder === this.opts.identity }, 'new leader observed');
-        this.callbacks.onNewLeader?.(holder);
       }
     }
   }
@@ -149,22 +143,22 @@ export class LeaderElector {
     try {
       let lease: Lease | undefined;
       try {
-        lease = await this.api.request<Lease>('GET', resourcePath(Resources.lease, namespace, name), { timeoutMs });
+        lease = await this.api.get<Lease>(Resources.lease, namespace, name, timeoutMs);
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
       this.observe(lease);
       const now = this.now();
       const decision = decideLease(lease, this.observedAt, identity, leaseDurationMs, now);
-      if (decision.action === 'wait') return { ok: false, holder: decision.holder, waitMs: decision.expiresAt - now };
+      if (decision.action === 'wait') return { ok: false, waitMs: decision.expiresAt - now };
       const body: Lease = {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
-        metadata: { name, namespace, ...(lease?.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}) },
+        metadata: { name, namespace, resourceVersion: lease?.metadata?.resourceVersion },
         spec: decision.spec,
       };
       const written = decision.action === 'create'
-        ? await this.api.request<Lease>('POST', resourcePath(Resources.lease, namespace), { body, query: { fieldManager: FIELD_MANAGER }, timeoutMs })
+        ? await this.api.create<Lease>(Resources.lease, namespace, body, { fieldManager: FIELD_MANAGER }, timeoutMs)
         : await this.api.replace<Lease>(Resources.lease, namespace, name, body, FIELD_MANAGER, timeoutMs);
       this.observe(written);
       return { ok: true };
@@ -172,7 +166,7 @@ export class LeaderElector {
       // 409: another replica wrote first (create or update); it won this round.
       if (isConflict(err)) this.log.debug({ lease: `${namespace}/${name}` }, 'lost a Lease write race');
       else this.log.warn({ err, lease: `${namespace}/${name}` }, 'could not acquire or renew the Lease');
-      return { ok: false, holder: this.lastHolder, waitMs: this.opts.retryPeriodMs };
+      return { ok: false, waitMs: this.opts.retryPeriodMs };
     }
   }
 

@@ -17,6 +17,7 @@ import { basename, dirname, join, posix, relative, resolve, sep } from 'node:pat
 import { expect } from 'chai';
 import { envName, parseConfig } from '../../src/config.js';
 import { repoRoot } from '../cluster/paths.js';
+import { parseLogLine, type LogLine } from '../support/daemon.js';
 import { createNamespace } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig, type Dockerfile, type Dockerignore, type Stage, type StageConfig } from '../support/dockerfile.js';
@@ -232,10 +233,8 @@ function imageUser(cfg: StageConfig): { uid: number; gid: number } {
   return { uid: Number(cfg.user), gid: Number(cfg.group) };
 }
 
-function jsonLines(rt: Runtime): { level?: string; msg?: string; [k: string]: unknown }[] {
-  return rt.stdout.join('').split('\n').filter((l) => l.trim() !== '').map((l) => {
-    try { return JSON.parse(l) as { level?: string; msg?: string }; } catch { return { level: 'unparsed', msg: l }; }
-  });
+function jsonLines(rt: Runtime): LogLine[] {
+  return rt.stdout.join('').split('\n').filter((l) => l.trim() !== '').map(parseLogLine);
 }
 
 const pkg = readJson('package.json') as PackageJson;

@@ -11,6 +11,15 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+/** One stdout line of the daemon: its JSON log record, or the raw text marked unparsed. */
+export function parseLogLine(line: string): LogLine {
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return { level: 'unparsed', msg: line };
+  }
+}
+
 export class DaemonProcess {
   readonly logs: LogLine[] = [];
   readonly stderr: string[] = [];
@@ -27,12 +36,7 @@ export class DaemonProcess {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const l of lines) {
-        if (l.trim() === '') continue;
-        try {
-          this.logs.push(JSON.parse(l) as LogLine);
-        } catch {
-          this.logs.push({ level: 'unparsed', msg: l });
-        }
+        if (l.trim() !== '') this.logs.push(parseLogLine(l));
       }
     });
     this.child.stderr?.setEncoding('utf8').on('data', (c: string) => this.stderr.push(c));
