@@ -117,7 +117,7 @@ export class Daemon {
       issuers: informer<Issuer>(Resources.issuer),
       clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),
     };
-    const events = new EventRecorder(api, log, config.dryRun);
+    const events = new EventRecorder(api, log, config.dryRun, { onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
     const listeners = createListenerController({ api, caches, config, events, metrics, log });
     const parser = new ParseCache();
     const connectors = createConnectorController({ api, caches, config, events, metrics, log, parser }).controller;

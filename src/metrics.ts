@@ -51,6 +51,7 @@ export class Metrics {
     labelNames: ['namespace', 'kind', 'name', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly eventsSuppressed = new Counter({ name: p('events_suppressed_total'), help: 'Kubernetes Events held back by a rate limit (object-rate: one object had too many; overflow-rate: the dedupe memory is full).', labelNames: ['limit'] as const, registers: [this.registry] });
   readonly buildInfo = new Gauge({ name: p('build_info'), help: 'Build information; always 1.', labelNames: ['version', 'nodejs'] as const, registers: [this.registry] });
 
   constructor() {
@@ -62,6 +63,7 @@ export class Metrics {
     // alerts see, and dashboards show a flat line rather than "no data".
     for (const trigger of RENEWAL_TRIGGERS) for (const result of RENEWAL_RESULTS) this.renewals.inc({ trigger, result }, 0);
     for (const strategy of ROLL_STRATEGIES) for (const result of ROLL_RESULTS) this.rollouts.inc({ strategy, result }, 0);
+    for (const limit of ['object-rate', 'overflow-rate']) this.eventsSuppressed.inc({ limit }, 0);
   }
 
   private readonly objectSecrets = new Map<string, string>();

@@ -2,10 +2,17 @@
 // written once per distinct (object, reason, message): a persistent problem
 // re-seen on every resync must not become a write per resync, and a steady
 // state must make no writes at all. Failures to record are logged, never thrown.
+//
+// Two limits keep one tenant from turning Events into a write storm, as
+// client-go's spam filter does: each object gets a small burst and then one
+// Event per interval (a Connector with dozens of bad sources, a flapping
+// issuer), and once the dedupe memory is full, forgotten Events come back at a
+// global rate rather than all at once on the next resync.
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
 import { FIELD_MANAGER } from '../model/annotations.js';
 import { Api, Resources } from './api.js';
+import { TokenBucket } from './token-bucket.js';
 
 export interface EventTarget {
   apiVersion: string;
@@ -15,8 +22,38 @@ export interface EventTarget {
 
 export type EventType = 'Normal' | 'Warning';
 
-const MAX_REMEMBERED = 10_000;
 const NOTE_LIMIT = 1024;
+
+export interface EventLimits {
+  /** Distinct (object, reason, message) remembered for dedupe. */
+  remembered: number;
+  /** Events one object may get at once (client-go's spam filter allows 25)… */
+  perObjectBurst: number;
+  /** …and then one per this long. */
+  perObjectRefillMs: number;
+  /** Once the dedupe memory is full, new Events at most this many at once… */
+  overflowBurst: number;
+  /** …and then one per this long, across all objects. */
+  overflowRefillMs: number;
+}
+
+export const DEFAULT_EVENT_LIMITS: EventLimits = {
+  remembered: 10_000,
+  perObjectBurst: 10,
+  perObjectRefillMs: 60_000,
+  overflowBurst: 20,
+  overflowRefillMs: 1_000,
+};
+
+/** Why an Event was not written although it was new. */
+export type SuppressedBy = 'object-rate' | 'overflow-rate';
+
+export interface EventRecorderOptions {
+  limits?: Partial<EventLimits>;
+  now?: () => number;
+  /** Called for every Event a limit held back (for a metric). */
+  onSuppressed?: (by: SuppressedBy, reason: string) => void;
+}
 
 function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -24,29 +61,54 @@ function microTime(d: Date): string {
 
 export class EventRecorder {
   private readonly seen = new Map<string, number>();
+  private readonly perObject = new Map<string, TokenBucket>();
+  /** Objects told about in the log that their Events are being held back. */
+  private readonly throttled = new Set<string>();
+  private readonly overflow: TokenBucket;
+  private readonly limits: EventLimits;
+  private readonly now: () => number;
   private readonly instance: string;
   private sequence = 0;
+  private lastSweep = 0;
 
   constructor(
     private readonly api: Api,
     private readonly log: Logger,
     private readonly dryRun: boolean,
+    private readonly opts: EventRecorderOptions = {},
   ) {
     this.instance = process.env.POD_NAME ?? hostname();
+    this.limits = { ...DEFAULT_EVENT_LIMITS, ...opts.limits };
+    this.now = opts.now ?? Date.now;
+    this.overflow = new TokenBucket(this.limits.overflowBurst, this.limits.overflowRefillMs, this.now());
   }
 
-  /** Records the Event unless this exact one was already recorded for this object. Returns true when written. */
+  /**
+   * Records the Event unless this exact one was already recorded for this
+   * object, or a limit holds it back (then it is not remembered, so a later
+   * reconcile may record it). Returns true when written.
+   */
   async record(target: EventTarget, type: EventType, reason: string, note: string, action = 'Reconcile'): Promise<boolean> {
     const uid = target.metadata.uid ?? `${target.metadata.namespace}/${target.metadata.name}`;
     const dedupe = `${uid}\u0000${reason}\u0000${note}`;
     if (this.seen.has(dedupe)) return false;
+    const held = this.admit(uid);
+    if (held) {
+      this.opts.onSuppressed?.(held, reason);
+      if (!this.throttled.has(uid)) {
+        this.throttled.add(uid);
+        this.log.info({ object: `${target.kind}/${target.metadata.namespace}/${target.metadata.name}`, reason, limit: held }, 'events for this object are rate-limited; later ones are held back');
+      }
+      return false;
+    }
+    this.throttled.delete(uid);
     this.remember(dedupe);
     const trimmed = note.length > NOTE_LIMIT ? `${note.slice(0, NOTE_LIMIT - 1)}…` : note;
     if (this.dryRun) {
       this.log.info({ event: { type, reason, note: trimmed }, object: `${target.kind}/${target.metadata.namespace}/${target.metadata.name}` }, 'dry-run: would record event');
       return false;
     }
-    const now = new Date();
+    const now = new Date(this.now());
     try {
       await this.api.create(Resources.event, target.metadata.namespace, {
         apiVersion: 'events.k8s.io/v1',
@@ -73,11 +135,39 @@ export class EventRecorder {
   /** Forgets an object's events, so the same problem reappearing later is reported again. */
   forget(uid: string): void {
     for (const k of this.seen.keys()) if (k.startsWith(`${uid}\u0000`)) this.seen.delete(k);
+    this.perObject.delete(uid);
+    this.throttled.delete(uid);
+  }
+
+  /** Which limit holds a new Event for `uid` back, if any; takes the tokens otherwise. */
+  private admit(uid: string): SuppressedBy | undefined {
+    const now = this.now();
+    this.sweep(now);
+    let bucket = this.perObject.get(uid);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limits.perObjectBurst, this.limits.perObjectRefillMs, now);
+      this.perObject.set(uid, bucket);
+    }
+    if (!bucket.take(now)) return 'object-rate';
+    // A full memory means forgotten Events are being re-seen: pace them.
+    if (this.seen.size >= this.limits.remembered && !this.overflow.take(now)) return 'overflow-rate';
+    return undefined;
+  }
+
+  /** Drops per-object buckets that have refilled: they hold no information, and objects come and go. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.limits.perObjectRefillMs) return;
+    this.lastSweep = now;
+    for (const [uid, b] of this.perObject) {
+      if (!b.isFull(now)) continue;
+      this.perObject.delete(uid);
+      this.throttled.delete(uid);
+    }
   }
 
   private remember(key: string): void {
-    this.seen.set(key, Date.now());
-    if (this.seen.size > MAX_REMEMBERED) {
+    this.seen.set(key, this.now());
+    if (this.seen.size > this.limits.remembered) {
       const oldest = this.seen.keys().next().value;
       if (oldest !== undefined) this.seen.delete(oldest);
     }
