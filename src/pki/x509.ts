@@ -3,6 +3,7 @@
 // Node's X509Certificate does the ASN.1; this file only interprets its output.
 import { createHash, X509Certificate } from 'node:crypto';
 import { describeLabel, scanPem, toPem } from './pem.js';
+import { normalizeIp } from '../host/normalize.js';
 
 export interface ParsedCertificate {
   /** Normalized PEM of this certificate. */
@@ -120,13 +121,8 @@ export function matchesDnsName(pattern: string, host: string): boolean {
   return dot > 0 && h.slice(dot + 1) === rest;
 }
 
-/** Dotted-quad IPv4 or RFC 5952 IPv6 text, or undefined when `text` is not an IP literal. */
-export function normalizeIp(text: string): string | undefined {
-  const v4 = parseIpv4(text);
-  if (v4) return v4.join('.');
-  const v6 = parseIpv6(text);
-  return v6 ? formatIpv6(v6) : undefined;
-}
+// One normalisation of hosts for the whole daemon (src/host/normalize.ts); re-exported for existing importers.
+export { normalizeIp };
 
 export interface SanEntry {
   /** The prefix Node prints: "DNS", "IP Address", "email", "URI", "DirName", … */
@@ -225,67 +221,6 @@ function parseOpenSslTime(text: string): Date | undefined {
 
 function stripDot(name: string): string {
   return name.endsWith('.') ? name.slice(0, -1) : name;
-}
-
-function parseIpv4(text: string): number[] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map((s) => (s.length > 1 && s.startsWith('0') ? NaN : Number(s)));
-  // Leading zeros are refused: some parsers read them as octal.
-  return parts.every((n) => n <= 255) ? parts : undefined;
-}
-
-function parseIpv6(text: string): number[] | undefined {
-  if (!text.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    const parts = s.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] ?? '';
-      if (i === parts.length - 1 && part.includes('.')) {
-        const v4 = parseIpv4(part);
-        if (!v4) return undefined;
-        out.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
-      } else {
-        if (!/^[0-9A-Fa-f]{1,4}$/.test(part)) return undefined;
-        out.push(parseInt(part, 16));
-      }
-    }
-    return out;
-  };
-  const head = groups(halves[0] ?? '');
-  const tail = halves.length === 2 ? groups(halves[1] ?? '') : [];
-  if (!head || !tail) return undefined;
-  if (halves.length === 1) return head.length === 8 ? head : undefined;
-  const missing = 8 - head.length - tail.length;
-  if (missing < 1) return undefined;
-  return [...head, ...new Array<number>(missing).fill(0), ...tail];
-}
-
-// RFC 5952 §4: lowercase, no leading zeros, the longest run (first on a tie) of
-// two or more zero groups becomes "::".
-function formatIpv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
 function errorText(err: unknown): string {

@@ -11,6 +11,7 @@ import type { Connector, Listener } from '../../model/skupper.js';
 import { verifyServingSecret } from '../../pki/verify.js';
 import { clientCertificateName, desiredConnector } from '../connector/desired.js';
 import { desiredListenerCertificate } from '../listener/desired.js';
+import { hostToCover } from '../listener/host.js';
 import { secretText, apiDate } from '../../kube/object-data.js';
 
 export type ObjectState =
@@ -96,8 +97,10 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   if (!secret) {
     return { ...base, secret: secretName, ...certInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }
-  const host = listener.spec.host;
-  const verdict = verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: host ? [host] : [], now });
+  // The host in the one spelling the Listener controller verified (src/host/normalize.ts):
+  // ::ffff:10.0.0.1, Example.COM. and their plain forms get one verdict everywhere.
+  const host = managed ? desired.hosts[0] : hostToCover(listener.spec.host);
+  const verdict = verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: host !== undefined ? [host] : [], now });
   const leaf = verdict.leaf;
   const bundle = verdict.caCertificates;
   const expired = verdict.failures.some((f) => f.reason === 'Expired');

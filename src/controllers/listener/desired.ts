@@ -2,13 +2,13 @@
 // Listener alone: no I/O, so every rule is unit-testable. The result is
 // compared with the live object by value, so it is canonical: no
 // undefined-valued keys, normalized durations and names, stable order.
-import { isIP } from 'node:net';
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import type { Config } from '../../config.js';
 import { Annotations, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SKUPPER_PRIOR_VALID_REVISIONS } from '../../model/annotations.js';
 import { CERT_MANAGER_API_VERSION, type Certificate, type CertificateSpec } from '../../model/certmanager.js';
 import { SKUPPER_API_VERSION, type Listener } from '../../model/skupper.js';
-import { asciiLower, dnsNameProblem, quoted } from '../../util/dnsname.js';
+import { normalizeHost } from '../../host/normalize.js';
+import { dnsNameProblem, quoted } from '../../util/dnsname.js';
 import { classifyHost, sansForHost } from './host.js';
 import { certificateOptions, priorValidRevisions } from '../common/certificate-options.js';
 import { issuerFromAnnotations } from '../common/issuer.js';
@@ -43,8 +43,10 @@ function extraDnsNames(raw: string | undefined, problems: ListenerProblem[]): st
   const names: string[] = [];
   // Empty items (a trailing comma) are harmless and ignored.
   for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const name = asciiLower(item);
-    const problem = isIP(name) !== 0 ? 'it is an IP address; only DNS names are accepted here' : dnsNameProblem(name, { wildcard: true });
+    // Spelled like the host (src/host/normalize.ts): Example.COM. is example.com.
+    const n = normalizeHost(item);
+    const name = n.text;
+    const problem = n.kind === 'ip' ? 'it is an IP address; only DNS names are accepted here' : dnsNameProblem(name, { wildcard: true });
     if (problem === undefined) names.push(name);
     else problems.push({ reason: 'InvalidAnnotation', message: `${Annotations.extraDnsNames}: ${quoted(item)} is not a valid DNS name: ${problem}` });
   }

@@ -2,8 +2,8 @@
 // (SPEC §4.1): clients inside the cluster reach a bare name through the
 // search path (h, h.N, h.N.svc, h.N.svc.<domain>), a dotted name only as
 // written, and an IP address only as an IP SAN.
-import { isIP } from 'node:net';
-import { asciiLower, dnsNameProblem, quoted } from '../../util/dnsname.js';
+import { normalizeHost } from '../../host/normalize.js';
+import { dnsNameProblem, quoted } from '../../util/dnsname.js';
 
 export type HostKind = 'ip' | 'name' | 'fqdn';
 export type HostClass = { kind: 'ip'; ip: string } | { kind: 'name'; name: string } | { kind: 'fqdn'; name: string };
@@ -11,43 +11,42 @@ export type HostClass = { kind: 'ip'; ip: string } | { kind: 'name'; name: strin
 const MAX_DNS_NAME = 253;
 
 /**
- * The canonical text of an IP address, undefined if `host` is not one.
- * Canonical matters twice: the Certificate is compared with the live one by
- * value, and the Secret is later checked against this exact string.
- */
-function normalizeIp(host: string): string | Error | undefined {
-  const version = isIP(host);
-  if (version === 4) return host; // isIP accepts only plain dotted-quad, which is already canonical
-  if (version !== 6) return undefined;
-  // A zone (fe80::1%eth0) is local to one machine and cannot be put in a certificate.
-  if (host.includes('%')) return new Error(`host ${quoted(host)} has an IPv6 zone, which a certificate cannot carry`);
-  // The WHATWG URL serializer emits the RFC 5952 form (lower case, longest zero run compressed).
-  const v6 = new URL(`http://[${host}]`).hostname.slice(1, -1);
-  // An IPv4-mapped address is the IPv4 address on the wire; Go's x509 (cert-manager)
-  // writes it as a 4-byte SAN, so name it that way too or coverage checks disagree.
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
-  if (mapped) {
-    const hi = parseInt(mapped[1] ?? '0', 16);
-    const lo = parseInt(mapped[2] ?? '0', 16);
-    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
-  }
-  return v6;
-}
-
-/**
  * Classifies a Listener host, or returns an Error whose message says why it is
- * unusable. Names are lower-cased, IP addresses normalized.
+ * unusable. Spelled as src/host/normalize.ts spells it (lower case, no
+ * trailing dot, IPv4-mapped IPv6 as IPv4, RFC 5952), so the certificate, the
+ * verification, `status`, the metrics and the probes all name it alike.
  */
 export function classifyHost(host: string | undefined): HostClass | Error {
   if (host === undefined) return new Error('spec.host is not set');
   if (host === '') return new Error('spec.host is empty');
-  const ip = normalizeIp(host);
-  if (ip instanceof Error) return ip;
-  if (ip !== undefined) return { kind: 'ip', ip };
-  const name = asciiLower(host);
-  const problem = dnsNameProblem(name);
+  // A zone (fe80::1%eth0) is local to one machine and cannot be put in a certificate.
+  if (host.includes(':') && host.includes('%')) return new Error(`host ${quoted(host)} has an IPv6 zone, which a certificate cannot carry`);
+  const n = normalizeHost(host);
+  if (n.kind === 'ip') return { kind: 'ip', ip: n.text };
+  const problem = dnsNameProblem(n.text);
   if (problem !== undefined) return new Error(`host ${quoted(host)} is not a valid host name: ${problem}`);
-  return name.includes('.') ? { kind: 'fqdn', name } : { kind: 'name', name };
+  // A trailing dot makes even a single label absolute: no search path, so no namespace forms.
+  return n.text.includes('.') || n.absolute ? { kind: 'fqdn', name: n.text } : { kind: 'name', name: n.text };
+}
+
+/** The host a Listener's certificate must cover, in its one spelling; the raw text when it is unusable (then nothing covers it). */
+export function hostToCover(host: string | undefined): string | undefined {
+  if (host === undefined || host === '') return undefined;
+  const c = classifyHost(host);
+  if (c instanceof Error) return host;
+  return c.kind === 'ip' ? c.ip : c.name;
+}
+
+/**
+ * The address a client inside the cluster dials for a Listener host: Skupper
+ * exposes a Listener as a Service named after its host in the same
+ * namespace, so a bare name gets the namespace's service domain.
+ */
+export function listenerAddress(host: string, namespace: string): string {
+  const c = classifyHost(host);
+  if (c instanceof Error) return host;
+  if (c.kind === 'ip') return c.ip;
+  return c.kind === 'fqdn' ? c.name : `${c.name}.${namespace}.svc`;
 }
 
 /** The SANs a certificate for `host` needs in `namespace` (SPEC §4.1). */

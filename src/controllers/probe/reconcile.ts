@@ -15,7 +15,9 @@ import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import type { ExpiryTracker } from '../expiry/tracker.js';
-import { parseAddressMap, probeTls, type ProbeResult, type ProbeTarget } from './tls.js';
+import { hostText } from '../../host/normalize.js';
+import { hostToCover, listenerAddress } from '../listener/host.js';
+import { addressKey, parseAddressMap, probeTls, type ProbeResult, type ProbeTarget } from './tls.js';
 
 export interface ProbeDeps {
   caches: { listeners: Informer<Listener>; connectors: Informer<Connector>; secrets: Informer<V1Secret>; opaqueSecrets: Informer<V1Secret> };
@@ -41,7 +43,7 @@ export class ProbeReconciler {
   }
 
   private target(host: string, port: number, servername: string): ProbeTarget {
-    const mapped = this.addressMap.get(`${host}:${port}`);
+    const mapped = this.addressMap.get(addressKey(host, port));
     return mapped ? { host: mapped.host, port: mapped.port, servername } : { host, port, servername };
   }
 
@@ -63,9 +65,10 @@ export class ProbeReconciler {
     const status = this.d.tracker.current('listener', namespace, name)?.status;
     const host = l.spec.host;
     if (!status?.secret || !status.leafFingerprint || !host) return { result: 'nothing-to-probe' };
-    // Skupper exposes a Listener as a Service named after its host in the same namespace.
-    const address = host.includes('.') ? host : `${host}.${namespace}.svc`;
-    const r = await probeTls(this.target(address, l.spec.port, host), { timeoutMs: PROBE_TIMEOUT_MS });
+    // The host as the certificate names it (src/host/normalize.ts), so an
+    // IPv4-mapped or upper-case host is dialled and checked like its plain form.
+    const address = listenerAddress(host, namespace);
+    const r = await probeTls(this.target(address, l.spec.port, hostToCover(host) ?? host), { timeoutMs: PROBE_TIMEOUT_MS });
     const current = r.connected && r.leafFingerprint === status.leafFingerprint;
     this.d.metrics.setObject('listener', namespace, name, status.secret, { servedCurrent: current ? 1 : 0 });
     this.d.log.debug({ listener: `${namespace}/${name}`, address: `${address}:${l.spec.port}`, current, ms: r.ms, error: r.error }, 'probed Listener service');
@@ -105,7 +108,8 @@ export class ProbeReconciler {
     if (!status?.secret || !caB64) return { result: 'nothing-to-probe' };
     const ca = Buffer.from(caB64, 'base64').toString('utf8');
     if (ca.trim() === '') return { result: 'nothing-to-probe' };
-    const r = await probeTls(this.target(host, c.spec.port, host), { ca, verifyHostname: c.spec.verifyHostname ?? true, timeoutMs: PROBE_TIMEOUT_MS });
+    // Dialled as written; the name checked is the one spelling, as for Listeners.
+    const r = await probeTls(this.target(host, c.spec.port, hostText(host)), { ca, verifyHostname: c.spec.verifyHostname ?? true, timeoutMs: PROBE_TIMEOUT_MS });
     const verified = r.connected && r.authorized === true;
     this.d.metrics.setObject('connector', namespace, name, status.secret, { backendTrustVerified: verified ? 1 : 0 });
     this.d.log.debug({ connector: `${namespace}/${name}`, address: `${host}:${c.spec.port}`, verified, ms: r.ms, error: r.error }, 'probed Connector backend');

@@ -2,6 +2,7 @@
 // Never throws; every outcome is a result, with a timeout on everything.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostText } from '../../host/normalize.js';
 import { checkServerIdentity, connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
 
 export interface ProbeTarget {
@@ -68,6 +69,11 @@ export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostnam
 
 const HOST_PORT = /^\[?([^\]=]+?)\]?:(\d{1,5})$/;
 
+/** The map key of an address: the host in its one spelling (src/host/normalize.ts), so Web.East.svc or ::ffff:10.0.0.1 find their entry. */
+export function addressKey(host: string, port: number): string {
+  return `${hostText(host)}:${port}`;
+}
+
 /** "from=to,…" with HOST:PORT on both sides ([v6]:port allowed); malformed items are ignored. */
 export function parseAddressMap(text: string): Map<string, { host: string; port: number }> {
   const map = new Map<string, { host: string; port: number }>();
@@ -77,8 +83,9 @@ export function parseAddressMap(text: string): Map<string, { host: string; port:
     const [from = '', to = ''] = parts;
     const m = HOST_PORT.exec(to);
     const port = Number(m?.[2]);
-    if (!HOST_PORT.test(from) || !m?.[1] || !(port > 0 && port < 65536)) continue;
-    map.set(from, { host: m[1], port });
+    const f = HOST_PORT.exec(from);
+    if (!f?.[1] || !m?.[1] || !(port > 0 && port < 65536)) continue;
+    map.set(addressKey(f[1], Number(f[2])), { host: m[1], port });
   }
   return map;
 }

@@ -228,6 +228,17 @@ describe('desiredListenerCertificate', function () {
       expect(c.spec.ipAddresses).to.deep.equal(['10.0.0.7']);
     });
 
+    it('an IPv4-mapped IPv6 host is certified as the IPv4 address; a trailing-dot, upper-case host as its plain name', function () {
+      for (const host of ['::ffff:10.0.0.7', '::FFFF:a00:7']) {
+        const c = cert({ host, annotations: withIssuer({}) });
+        expect(c.spec.ipAddresses).to.deep.equal(['10.0.0.7']);
+        expect(c.spec.commonName).to.equal('10.0.0.7');
+      }
+      const d = cert({ host: 'Web.Example.COM.', annotations: withIssuer({ 'skupper-cert-rotator.io/extra-dns-names': 'Alt.Example.com.' }) });
+      expect(d.spec.dnsNames).to.deep.equal(['web.example.com', 'alt.example.com']);
+      expect(d.spec.commonName).to.equal('web.example.com');
+    });
+
     const invalid: [string, Record<string, string>, RegExp][] = [
       ['duration not a Go duration', { 'cert-manager.io/duration': 'forever' }, /^cert-manager.io\/duration: invalid duration "forever"/],
       ['duration in days', { 'cert-manager.io/duration': '90d' }, /^cert-manager.io\/duration: /],

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyHost, sansForHost, type HostClass } from '../../../src/controllers/listener/host.js';
+import { classifyHost, hostToCover, listenerAddress, sansForHost, type HostClass } from '../../../src/controllers/listener/host.js';
 
 function ok(host: string): HostClass {
   const c = classifyHost(host);
@@ -31,6 +31,18 @@ describe('classifyHost', function () {
 
   it('an IPv4-mapped IPv6 address is the IPv4 address', function () {
     expect(ok('::ffff:10.1.2.3')).to.deep.equal({ kind: 'ip', ip: '10.1.2.3' });
+  });
+
+  it('a trailing dot is the absolute spelling of the same name', function () {
+    expect(ok('Backend.East.')).to.deep.equal({ kind: 'fqdn', name: 'backend.east' });
+    expect(ok('example.com.')).to.deep.equal(ok('EXAMPLE.com'));
+    // Absolute, so no search-path forms: only the name itself.
+    expect(ok('backend.')).to.deep.equal({ kind: 'fqdn', name: 'backend' });
+  });
+
+  it('the hex spelling of an IPv4-mapped address is the IPv4 address too', function () {
+    expect(ok('::ffff:a00:1')).to.deep.equal({ kind: 'ip', ip: '10.0.0.1' });
+    expect(ok('::FFFF:7F00:1')).to.deep.equal({ kind: 'ip', ip: '127.0.0.1' });
   });
 
   it('rejects an IPv6 zone', function () {
@@ -69,7 +81,7 @@ describe('classifyHost', function () {
     expect(err('-backend')).to.match(/must not start or end with '-'/);
     expect(err('backend-')).to.match(/must not start or end with '-'/);
     expect(err('.backend')).to.match(/must not start or end with '\.'/);
-    expect(err('backend.east.')).to.match(/must not start or end with '\.'/);
+    expect(err('backend.east..')).to.match(/must not start or end with '\.'/);
     expect(err('a..b')).to.match(/empty label/);
     expect(err('*.example.com')).to.match(/wildcard/);
   });
@@ -115,5 +127,30 @@ describe('sansForHost', function () {
     const { dnsNames } = sansForHost(ok(h), ns, longer);
     expect(dnsNames).to.deep.equal([h, `${h}.${ns}`, `${h}.${ns}.svc`]);
     for (const n of dnsNames) expect(n.length).to.be.at.most(253);
+  });
+});
+
+describe('hostToCover and listenerAddress', function () {
+  const cases: { host: string; cover: string; address: string }[] = [
+    { host: 'backend', cover: 'backend', address: 'backend.east.svc' },
+    { host: 'BackEnd', cover: 'backend', address: 'backend.east.svc' },
+    { host: 'Web.Example.COM.', cover: 'web.example.com', address: 'web.example.com' },
+    { host: '::ffff:127.0.0.1', cover: '127.0.0.1', address: '127.0.0.1' },
+    { host: '::ffff:7f00:1', cover: '127.0.0.1', address: '127.0.0.1' },
+    { host: '2001:DB8:0:0:0:0:0:1', cover: '2001:db8::1', address: '2001:db8::1' },
+    // An IPv6 host has no dot, yet it is no Service name.
+    { host: 'fd00::1', cover: 'fd00::1', address: 'fd00::1' },
+  ];
+  for (const c of cases) {
+    it(`${c.host} is covered as ${c.cover} and dialled at ${c.address}`, function () {
+      expect(hostToCover(c.host)).to.equal(c.cover);
+      expect(listenerAddress(c.host, 'east')).to.equal(c.address);
+    });
+  }
+
+  it('an unusable host stays as written, so nothing covers it', function () {
+    expect(hostToCover('my_service')).to.equal('my_service');
+    expect(hostToCover(undefined)).to.equal(undefined);
+    expect(hostToCover('')).to.equal(undefined);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { parseAddressMap, probeTls } from '../../../src/controllers/probe/tls.js';
+import { addressKey, parseAddressMap, probeTls } from '../../../src/controllers/probe/tls.js';
 import { makeCA, makeLeaf, type Issued } from '../../support/certgen.js';
 import { startTlsServer } from '../../support/tls.js';
 
@@ -25,6 +25,14 @@ describe('probe/tls', () => {
       const map = parseAddressMap('a:1=b:2,,noequals, =c:3,d:4=,e:5=nohost,f:6=host:port,g:7=h:8 ,');
       expect([...map.keys()]).to.deep.equal(['a:1', 'g:7']);
       expect(map.get('g:7')).to.deep.equal({ host: 'h', port: 8 });
+    });
+
+    it('keys addresses by the host in its one spelling', () => {
+      const map = parseAddressMap('Web.East.SVC.:8080=127.0.0.1:1,[::ffff:10.0.0.1]:443=127.0.0.1:2,[2001:DB8::0:1]:443=127.0.0.1:3');
+      expect(map.get(addressKey('web.east.svc', 8080))).to.deep.equal({ host: '127.0.0.1', port: 1 });
+      expect(map.get(addressKey('10.0.0.1', 443))).to.deep.equal({ host: '127.0.0.1', port: 2 });
+      expect(map.get(addressKey('::ffff:a00:1', 443))).to.deep.equal({ host: '127.0.0.1', port: 2 });
+      expect(map.get(addressKey('2001:db8::1', 443))).to.deep.equal({ host: '127.0.0.1', port: 3 });
     });
 
     it('is empty for an empty string', () => {
