@@ -22,8 +22,13 @@ export interface PemProblem {
   message: string;
 }
 
-const BEGIN = /-----BEGIN ([^\r\n-]*)-----/g;
-const END = /-----END ([^\r\n-]*)-----/g;
+// BEGIN and END lines are "-----BEGIN LABEL-----" anywhere in the text, the
+// label free of dashes and line breaks (what /-----BEGIN ([^\r\n-]*)-----/
+// matches), found by hand because indexOf is several times faster than the
+// regex on megabyte inputs.
+const BEGIN = '-----BEGIN ';
+const END = '-----END ';
+const DASHES = '-----';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_LABEL = 40;
 
@@ -48,20 +53,23 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
     }
   };
 
+  // Each search result is remembered and reused while it still lies ahead, so
+  // every character is scanned a bounded number of times. Searching afresh for
+  // END and the next BEGIN from every BEGIN made a text of many BEGIN lines
+  // without END quadratic: about 20 s for 1 MB, from one tenant's ConfigMap.
+  const begins = new Finder(BEGIN, text);
+  const ends = new Finder(END, text);
   for (;;) {
-    BEGIN.lastIndex = pos;
-    const begin = BEGIN.exec(text);
+    const begin = begins.from(pos);
     if (!begin) break;
     index += 1;
-    const label = begin[1] ?? '';
+    const label = begin.label;
     const name = `block ${index} (${describeLabel(label)})`;
     stray(pos, begin.index, `before block ${index}`);
-    const bodyStart = BEGIN.lastIndex;
+    const bodyStart = begin.end;
 
-    END.lastIndex = bodyStart;
-    const end = END.exec(text);
-    BEGIN.lastIndex = bodyStart;
-    const nextBegin = BEGIN.exec(text);
+    const end = ends.from(bodyStart);
+    const nextBegin = begins.from(bodyStart);
     if (!end || (nextBegin && nextBegin.index < end.index)) {
       problems.push({ kind: 'bad-block', message: `${name}: no END line` });
       // Resume at the next BEGIN so one truncated block does not hide the rest.
@@ -72,9 +80,9 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
       pos = nextBegin.index;
       continue;
     }
-    pos = END.lastIndex;
+    pos = end.end;
 
-    const endLabel = end[1] ?? '';
+    const endLabel = end.label;
     if (endLabel !== label) {
       problems.push({ kind: 'bad-block', message: `${name}: END label "${describeLabel(endLabel)}" does not match BEGIN` });
       continue;
@@ -95,6 +103,51 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
   }
   stray(pos, text.length, index === 0 ? 'and no PEM blocks' : `after block ${index}`);
   return { blocks, problems };
+}
+
+interface Match {
+  index: number;
+  /** Just past the match. */
+  end: number;
+  label: string;
+}
+
+/**
+ * The first BEGIN (or END) line at or after a position, for positions that
+ * only grow: a result is reused while it is still ahead, and "none after
+ * here" is remembered, so the text is scanned once overall instead of once
+ * per question.
+ */
+class Finder {
+  private searchedFrom = -1;
+  private found: Match | undefined;
+
+  constructor(private readonly marker: string, private readonly text: string) {}
+
+  from(pos: number): Match | undefined {
+    const cached = this.searchedFrom >= 0 && pos >= this.searchedFrom && (this.found === undefined || this.found.index >= pos);
+    if (!cached) {
+      this.found = this.search(pos);
+      this.searchedFrom = pos;
+    }
+    return this.found;
+  }
+
+  private search(pos: number): Match | undefined {
+    const text = this.text;
+    for (let at = text.indexOf(this.marker, pos); at >= 0; at = text.indexOf(this.marker, at + 1)) {
+      const labelStart = at + this.marker.length;
+      let i = labelStart;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x0a || c === 0x0d || c === 0x2d) break;
+      }
+      // A failed candidate's label scan stops at the first dash, and the next
+      // candidate starts at a dash, so no character is scanned twice.
+      if (text.startsWith(DASHES, i)) return { index: at, end: i + DASHES.length, label: text.slice(labelStart, i) };
+    }
+    return undefined;
+  }
 }
 
 /** PEM text for `der` with 64-column base64 and a trailing newline. */

@@ -146,3 +146,71 @@ describe('toPem', function () {
     }
   });
 });
+
+// Linear time on hostile input (issue 12 §2). The bounds are far above what a
+// linear scan needs on a loaded 2-core machine (tens of ms) and far below what
+// the old quadratic splitter took (about 20 s for 1 MB of unterminated BEGIN lines).
+describe('scanPem on hostile input', function () {
+  this.timeout(20_000);
+  const MiB = 1024 * 1024;
+  const BOUND_MS = 2000;
+
+  function timed<T>(f: () => T): { result: T; ms: number } {
+    const t = performance.now();
+    const result = f();
+    return { result, ms: performance.now() - t };
+  }
+
+  function repeatTo(unit: string, bytes: number): string {
+    return unit.repeat(Math.ceil(bytes / unit.length));
+  }
+
+  it('1.5 MiB of BEGIN lines without END: every block reported, in linear time', function () {
+    const line = '-----BEGIN CERTIFICATE-----\n';
+    const text = repeatTo(line, 1.5 * MiB);
+    const { result, ms } = timed(() => scanPem(text));
+    expect(ms).to.be.below(BOUND_MS);
+    expect(result.blocks).to.have.length(0);
+    expect(result.problems).to.have.length(text.length / line.length);
+    expect(result.problems.every((p) => p.kind === 'bad-block' && p.message.endsWith(': no END line'))).to.be.true;
+  });
+
+  it('BEGIN lines whose only END is at the very end: one block read, the rest reported', function () {
+    const line = '-----BEGIN CERTIFICATE-----\n';
+    const count = Math.ceil(MiB / line.length);
+    const text = `${line.repeat(count)}AAAA\n-----END CERTIFICATE-----\n`;
+    const { result, ms } = timed(() => scanPem(text));
+    expect(ms).to.be.below(BOUND_MS);
+    expect(result.blocks.map((b) => b.index)).to.deep.equal([count]);
+    expect(result.problems).to.have.length(count - 1);
+  });
+
+  it('BEGIN markers without closing dashes, and a 1 MiB label line, in linear time', function () {
+    for (const text of [repeatTo('-----BEGIN X\n', 1.5 * MiB), `-----BEGIN ${'A'.repeat(MiB)}`, repeatTo('-----BEGIN -----END ', 1.5 * MiB)]) {
+      const { result, ms } = timed(() => scanPem(text));
+      expect(ms).to.be.below(BOUND_MS);
+      expect(result.blocks).to.have.length(0);
+    }
+  });
+
+  it('1 MiB of base64 and of junk inside one block', function () {
+    const b64 = randomBytes(768 * 1024).toString('base64').replace(/.{64}/g, '$&\n');
+    const good = timed(() => scanPem(`-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`));
+    expect(good.ms).to.be.below(BOUND_MS);
+    expect(good.result.blocks).to.have.length(1);
+    const junk = timed(() => scanPem(`-----BEGIN CERTIFICATE-----\n${b64.replace(/\n/g, '!')}\n-----END CERTIFICATE-----\n`));
+    expect(junk.ms).to.be.below(BOUND_MS);
+    expect(junk.result.problems.map((p) => p.message)).to.deep.equal(['block 1 (CERTIFICATE): invalid base64']);
+    const headerish = timed(() => scanPem(`-----BEGIN CERTIFICATE-----\n${'A'.repeat(MiB)}\n-----END CERTIFICATE-----\n`));
+    expect(headerish.ms).to.be.below(BOUND_MS);
+  });
+
+  it('does the same work per character whatever the size: 8 times the input, well under 30 times the time', function () {
+    // Ratios of minimum times over several runs; quadratic work would give 64.
+    const line = '-----BEGIN CERTIFICATE-----\n';
+    const best = (text: string): number => Math.min(...[0, 1, 2, 3, 4].map(() => timed(() => scanPem(text)).ms));
+    const small = best(repeatTo(line, MiB / 8));
+    const large = best(repeatTo(line, MiB));
+    expect(large / Math.max(small, 0.5)).to.be.below(30);
+  });
+});
