@@ -10,7 +10,13 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
 };
 
-/** Milliseconds, or an Error saying what is wrong. Never throws. */
+// Inputs reach messages (flags, annotations, Events): quoted, and cut so a
+// megabyte of garbage does not become a megabyte of log.
+function show(input: string): string {
+  return JSON.stringify(input.length > 64 ? `${input.slice(0, 60)}…` : input);
+}
+
+/** Milliseconds, or an Error saying what is wrong. Never throws; linear in the input. */
 export function parseDuration(input: string): number | Error {
   const s = input.trim();
   if (s === '') return new Error('empty duration');
@@ -21,11 +27,11 @@ export function parseDuration(input: string): number | Error {
   while (pos < s.length) {
     re.lastIndex = pos;
     const m = re.exec(s);
-    if (!m) return new Error(`invalid duration "${input}" (use Go syntax such as 90s, 15m, 720h or 1h30m)`);
+    if (!m) return new Error(`invalid duration ${show(input)} (use Go syntax such as 90s, 15m, 720h or 1h30m)`);
     total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? NaN);
     pos = re.lastIndex;
   }
-  if (!Number.isFinite(total)) return new Error(`invalid duration "${input}"`);
+  if (!Number.isFinite(total)) return new Error(`invalid duration ${show(input)}: too long`);
   return total;
 }
 
