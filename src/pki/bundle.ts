@@ -4,6 +4,7 @@
 // for the overlap (or until it expires), so connections made with the old CA
 // keep verifying while the backend moves to the new one. cert-manager
 // (issue #2478) and trust-manager keep no such history.
+import { weaknesses } from './strength.js';
 import type { ParsedCertificate } from './x509.js';
 
 export interface SourceCertificates {
@@ -42,7 +43,9 @@ export interface BundleEntry {
 export interface DroppedCertificate {
   fingerprint: string;
   subject: string;
-  reason: 'expired' | 'overlap-ended';
+  /** weak: a key or signature TLS stacks refuse (strength.ts); `detail` says which. */
+  reason: 'expired' | 'overlap-ended' | 'weak';
+  detail?: string;
 }
 
 export interface Bundle {
@@ -72,6 +75,22 @@ export function buildBundle(input: BundleInput): Bundle {
   const current = new Map<string, BundleEntry>();
   const gone = new Set<string>();
 
+  // A weak CA is dropped, not kept with a warning: the router's OpenSSL (security
+  // level 2) refuses any chain through it ("CA key too small", SHA-1/MD5
+  // signature), so keeping it buys no working connection, only a bundle that
+  // looks as if it trusted that CA; and an MD5/SHA-1-signed CA is open to
+  // forgery. The caller reports the drop; if nothing is left, the
+  // empty-bundle handling keeps the current Secret as for expired CAs.
+  const weak = (cert: ParsedCertificate): boolean => {
+    const found = weaknesses(cert);
+    if (found.length === 0) return false;
+    if (!gone.has(cert.fingerprint)) {
+      dropped.push({ fingerprint: cert.fingerprint, subject: cert.subject, reason: 'weak', detail: found.map((w) => w.message).join('; ') });
+    }
+    gone.add(cert.fingerprint);
+    return true;
+  };
+
   for (const src of input.sources) {
     for (const cert of src.certificates) {
       // A CA that is not yet valid is kept: pre-distributing the next CA is how a rotation starts.
@@ -80,6 +99,7 @@ export function buildBundle(input: BundleInput): Bundle {
         gone.add(cert.fingerprint);
         continue;
       }
+      if (gone.has(cert.fingerprint) || weak(cert)) continue;
       const entry = current.get(cert.fingerprint);
       if (entry) {
         if (!entry.sources.includes(src.source)) entry.sources.push(src.source);
@@ -103,6 +123,7 @@ export function buildBundle(input: BundleInput): Bundle {
       gone.add(fp);
       continue;
     }
+    if (weak(cert)) continue;
     const old = input.history.get(fp);
     // No record (a bundle written before history existed, or edited by hand): the overlap starts now.
     const leftAt = old?.leftSourcesAt ?? input.now;

@@ -5,6 +5,7 @@
 // by type and public-key hash; key material and PEM text never appear.
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { describeLabel, scanPem } from './pem.js';
+import { weaknesses } from './strength.js';
 import { coversHost, scanCertificates, type ParsedCertificate } from './x509.js';
 
 /** All reasons, in the order failures are reported; also the values of the metric label. */
@@ -20,6 +21,8 @@ export const VERIFICATION_REASONS = [
   'InvalidCA',
   'UntrustedChain',
   'HostNotCovered',
+  'WeakKey',
+  'WeakSignature',
 ] as const;
 
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
@@ -51,6 +54,12 @@ export interface ServingSecretInput {
 /** Loops between cross-signed certificates end here; real chains are 2 or 3 long. */
 const MAX_CHAIN_DEPTH = 10;
 const MAX_LISTED = 10;
+// The trust-path search tries candidate issuers pairwise, so a tls.crt and a
+// ca.crt of a few hundred look-alike certificates each (same issuer name,
+// different keys) would cost n² signature checks, seconds of event loop. Real
+// chains need a handful; a search that runs out of budget fails closed.
+const MAX_ISSUER_CHECKS = 4000;
+const MAX_SIGNATURE_CHECKS = 64;
 
 // Labels Node can load without a passphrase, mapped to the DER structure they hold.
 const KEY_LABELS = new Map<string, 'pkcs8' | 'pkcs1' | 'sec1'>([
@@ -86,6 +95,7 @@ export function verifyServingSecret(input: ServingSecretInput): VerificationResu
       if (!coversHost(leaf, host)) fail('HostNotCovered', hostNotCovered(leaf, host));
     }
   }
+  checkStrength([['tls.crt', chain], ['ca.crt', caCertificates]], fail);
 
   const order = (r: VerificationReason): number => VERIFICATION_REASONS.indexOf(r);
   failures.sort((a, b) => order(a.reason) - order(b.reason));
@@ -113,10 +123,10 @@ function readCertificates(
   // stacks as well; a lost or foreign block is not.
   const serious = problems.filter((p) => p.kind !== 'stray-text').map((p) => p.message);
   if (certificates.length === 0) {
-    const why = problems.length > 0 ? `: ${problems.map((p) => p.message).join('; ')}` : '';
+    const why = problems.length > 0 ? `: ${joinProblems(problems.map((p) => p.message))}` : '';
     fail(invalid, `${field} contains no parsable certificate${why}`);
   } else if (serious.length > 0) {
-    fail(invalid, `${field}: ${serious.join('; ')}`);
+    fail(invalid, `${field}: ${joinProblems(serious)}`);
   }
   return certificates;
 }
@@ -142,7 +152,7 @@ function readPrivateKey(pem: string | undefined, fail: (reason: VerificationReas
     const why = [...problems.map((p) => p.message), ...found];
     const encrypted = blocks.some((b) => b.type === 'ENCRYPTED PRIVATE KEY');
     const hint = encrypted ? ' (the key is encrypted; the Secret needs it unencrypted)' : '';
-    fail('InvalidKey', `tls.key contains no PKCS#1, PKCS#8 or SEC1 private key${hint}${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
+    fail('InvalidKey', `tls.key contains no PKCS#1, PKCS#8 or SEC1 private key${hint}${why.length > 0 ? `: ${joinProblems(why)}` : ''}`);
     return undefined;
   }
   try {
@@ -186,17 +196,18 @@ function findTrustPath(chain: ParsedCertificate[], trusted: ParsedCertificate[])
   // path taken, and it keeps a tangle of cross-signed certificates linear.
   const visited = new Set([leaf.fingerprint]);
   const state = { deadEnd: leaf, deadEndDepth: 0, tooLong: false };
+  const budget: Budget = { issuerChecks: MAX_ISSUER_CHECKS, signatureChecks: MAX_SIGNATURE_CHECKS };
 
   const walk = (cert: ParsedCertificate, depth: number): boolean => {
     if (anchors.has(cert.fingerprint)) return true;
-    if (trusted.some((t) => issued(t, cert))) return true;
+    if (trusted.some((t) => issued(t, cert, budget))) return true;
     if (depth >= MAX_CHAIN_DEPTH) {
       state.tooLong = true;
       return false;
     }
     let extended = false;
     for (const next of intermediates) {
-      if (visited.has(next.fingerprint) || !issued(next, cert)) continue;
+      if (visited.has(next.fingerprint) || !issued(next, cert, budget)) continue;
       visited.add(next.fingerprint);
       extended = true;
       if (walk(next, depth + 1)) return true;
@@ -208,14 +219,29 @@ function findTrustPath(chain: ParsedCertificate[], trusted: ParsedCertificate[])
     return false;
   };
   if (walk(leaf, 0)) return { trusted: true };
+  if (budget.issuerChecks <= 0 || budget.signatureChecks <= 0) {
+    return {
+      trusted: false,
+      message: `no path from certificate ${quote(leaf.subject)} to ca.crt found within ${MAX_ISSUER_CHECKS} issuer and ${MAX_SIGNATURE_CHECKS} signature checks (tls.crt holds ${chain.length} certificates, ca.crt ${trusted.length}); a chain needs only the leaf, its intermediates and their root`,
+    };
+  }
   if (state.tooLong) {
     return { trusted: false, message: `no path from certificate ${quote(leaf.subject)} to ca.crt within ${MAX_CHAIN_DEPTH} certificates` };
   }
   return { trusted: false, message: explainDeadEnd(state.deadEnd, [...intermediates, ...trusted], trusted) };
 }
 
-function issued(issuer: ParsedCertificate, subject: ParsedCertificate): boolean {
-  return issuer.isCA && subject.x509.checkIssued(issuer.x509) && signedBy(subject, issuer);
+interface Budget {
+  issuerChecks: number;
+  signatureChecks: number;
+}
+
+function issued(issuer: ParsedCertificate, subject: ParsedCertificate, budget: Budget): boolean {
+  if (budget.issuerChecks <= 0 || budget.signatureChecks <= 0) return false;
+  budget.issuerChecks -= 1;
+  if (!issuer.isCA || !subject.x509.checkIssued(issuer.x509)) return false;
+  budget.signatureChecks -= 1;
+  return signedBy(subject, issuer);
 }
 
 function explainDeadEnd(cert: ParsedCertificate, candidates: ParsedCertificate[], trusted: ParsedCertificate[]): string {
@@ -223,7 +249,8 @@ function explainDeadEnd(cert: ParsedCertificate, candidates: ParsedCertificate[]
   const held = `ca.crt holds ${list(trusted.map((t) => t.subject))}`;
   const sameName = candidates.filter((c) => c.subject === cert.issuer);
   if (sameName.length === 0) return `${start}, which is neither in ca.crt nor among the intermediates of tls.crt; ${held}`;
-  if (sameName.some((c) => signedBy(cert, c))) {
+  // A few signature checks suffice to explain; hundreds of look-alikes must not cost hundreds.
+  if (sameName.slice(0, MAX_LISTED).some((c) => signedBy(cert, c))) {
     return `${start}, which signed it but may not issue certificates (not a CA, or keyUsage lacks keyCertSign); ${held}`;
   }
   return `${start}; a certificate with that subject is present but its key did not sign it (another CA with the same name?); ${held}`;
@@ -235,6 +262,21 @@ function signedBy(subject: ParsedCertificate, issuer: ParsedCertificate): boolea
   } catch {
     return false;
   }
+}
+
+// Every certificate of tls.crt and ca.crt: a weak CA in ca.crt is refused by
+// the router's OpenSSL ("CA key too small") when a peer's chain runs through it.
+function checkStrength(fields: Array<[string, ParsedCertificate[]]>, fail: (reason: VerificationReason, message: string) => void): void {
+  const keys: string[] = [];
+  const signatures: string[] = [];
+  for (const [field, certs] of fields) {
+    for (const cert of certs) {
+      for (const w of weaknesses(cert)) (w.kind === 'key' ? keys : signatures).push(`${field} certificate ${quote(cert.subject)}: ${w.message}`);
+    }
+  }
+  const why = 'TLS stacks at current security levels refuse it';
+  if (keys.length > 0) fail('WeakKey', `weak key (${why}): ${joinProblems(keys)}`);
+  if (signatures.length > 0) fail('WeakSignature', `weak signature (${why}): ${joinProblems(signatures)}`);
 }
 
 function hostNotCovered(cert: ParsedCertificate, host: string): string {
@@ -258,6 +300,12 @@ function list(items: string[]): string {
   const shown = items.slice(0, MAX_LISTED).map((i) => (/[\s",[\]]/.test(i) ? quote(i) : i)).join(', ');
   const more = items.length > MAX_LISTED ? `, … (${items.length - MAX_LISTED} more)` : '';
   return `[${shown}${more}]`;
+}
+
+/** Problems joined for one message, at most MAX_LISTED: a hostile object may hold tens of thousands. */
+function joinProblems(messages: string[]): string {
+  const more = messages.length > MAX_LISTED ? `; … (${messages.length - MAX_LISTED} more)` : '';
+  return `${messages.slice(0, MAX_LISTED).join('; ')}${more}`;
 }
 
 function quote(text: string): string {
