@@ -16,6 +16,16 @@ export interface SourceProblem {
 }
 
 export const DEFAULT_SOURCE_KEY = 'ca.crt';
+/**
+ * At most this many sources per annotation. Each source is a read, a parse of
+ * up to an object's worth of PEM and an Event when it is broken, on every
+ * reconcile; the annotation is tenant input of up to 256 KiB, which holds tens
+ * of thousands of items. Real Connectors name one to three sources (old and
+ * new CA during a rotation); 32 leaves room for any honest use. Over the cap,
+ * the whole annotation is refused rather than truncated: a silently shortened
+ * list would drop a CA the backend needs.
+ */
+export const MAX_TRUST_SOURCES = 32;
 const KINDS = ['secret', 'configmap', 'issuer', 'clusterissuer'] as const;
 type Kind = (typeof KINDS)[number];
 // Secret and ConfigMap data keys (validation.IsConfigMapKey).
@@ -38,6 +48,14 @@ export function parseTrustSources(raw: string | undefined, namespace: string): {
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) {
     problems.push({ reason: 'InvalidAnnotation', message: `${Annotations.trust} names no source; expected e.g. "issuer/backend-ca" or "secret/backend-ca#ca.crt"` });
+  }
+  if (items.length > MAX_TRUST_SOURCES) {
+    // Checked before any item is parsed: one problem, not one per item.
+    problems.push({
+      reason: 'InvalidAnnotation',
+      message: `${Annotations.trust} names ${items.length} sources; at most ${MAX_TRUST_SOURCES} are allowed (put the CAs into fewer Secrets or ConfigMaps)`,
+    });
+    return { sources, problems };
   }
   for (const item of items) {
     const parsed = parseOne(item, namespace);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  DEFAULT_SOURCE_KEY, parseTrustSources, sourceId, type SourceProblem, type TrustSource,
+  DEFAULT_SOURCE_KEY, MAX_TRUST_SOURCES, parseTrustSources, sourceId, type SourceProblem, type TrustSource,
 } from '../../../src/controllers/connector/sources.js';
 
 const NS = 'east';
@@ -257,6 +257,34 @@ describe('parseTrustSources', function () {
       expect(p.message.length).to.be.below(300);
       expect(p.message).to.include('…');
     });
+  });
+});
+
+describe('parseTrustSources: bounded fan-out', function () {
+  const list = (n: number, item = (i: number): string => `secret/ca-${i}`): string => Array.from({ length: n }, (_, i) => item(i)).join(',');
+
+  it(`accepts ${MAX_TRUST_SOURCES} sources`, function () {
+    expect(ok(list(MAX_TRUST_SOURCES))).to.have.length(MAX_TRUST_SOURCES);
+  });
+
+  it('refuses one more with a single problem that says the cap and the count', function () {
+    const p = problem(list(MAX_TRUST_SOURCES + 1));
+    expect(p.reason).to.equal('InvalidAnnotation');
+    expect(p.message).to.include(`names ${MAX_TRUST_SOURCES + 1} sources`).and.include(`at most ${MAX_TRUST_SOURCES}`);
+  });
+
+  it('counts items as given, duplicates and invalid ones included, and ignores empty ones', function () {
+    expect(problem(list(MAX_TRUST_SOURCES + 1, () => 'secret/same')).message).to.include(`names ${MAX_TRUST_SOURCES + 1} sources`);
+    expect(ok(`${list(MAX_TRUST_SOURCES)},, ,`)).to.have.length(MAX_TRUST_SOURCES);
+  });
+
+  it('100,000 invalid items: one problem, not one per item, in linear time', function () {
+    const raw = list(100_000, () => 'bogus');
+    const t = performance.now();
+    const p = problem(raw);
+    // Generous: the split takes milliseconds; one parse and problem per item took far longer.
+    expect(performance.now() - t).to.be.below(2000);
+    expect(p.message).to.include('names 100000 sources');
   });
 });
 
