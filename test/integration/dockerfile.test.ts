@@ -424,7 +424,9 @@ describe('Dockerfile', function () {
           const code = await rt.exited;
           const stopped = Date.now() - term;
           expect(code, rt.stderr.join('')).to.equal(0);
-          expect(stopped, 'ms from SIGTERM to exit').to.be.below(5_000);
+          // Bounded by --shutdown-timeout (10 s by default) plus the time to
+          // close watches and servers; quiet runs exit in well under a second.
+          expect(stopped, 'ms from SIGTERM to exit').to.be.below(10_000 + 5_000);
           const logs = jsonLines(rt);
           expect(logs.map((l) => l.msg)).to.include('shutdown complete');
           // A write to the read-only tree (EACCES, EROFS) would surface as an error.

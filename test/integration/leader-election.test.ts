@@ -102,37 +102,59 @@ describe('Leader election and HA (issue 7)', function () {
   });
 
   it('SIGKILL of the leader: the follower takes over within the lease duration and finishes pending work', async function () {
-    const { lease, leader, follower } = await pair();
+    const { lease, leader, follower, names } = await pair();
     leader.kill('SIGKILL');
     const killed = Date.now();
     await leader.exited;
     const lastRenewal = Date.parse((await readLease(lease))?.spec?.renewTime ?? '');
     // Work that arrives while nobody leads.
     await apply<Listener>({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name: 'pending', namespace: ns, annotations: { 'cert-manager.io/issuer': 'selfsigned' } }, spec: { routingKey: 'pending', host: 'pending', port: 8080 } });
-    await eventually('follower leads', async () => ((await leaderMetric(follower)) === 1 ? true : undefined), { timeoutMs: 3 * LEASE_MS, intervalMs: 50 });
+    await eventually('follower leads', async () => ((await leaderMetric(follower)) === 1 ? true : undefined), { timeoutMs: 5 * LEASE_MS, intervalMs: 50 });
     const failover = Date.now() - killed;
-    console.log(`      failover after SIGKILL: ${failover} ms after the kill, ${Date.now() - lastRenewal} ms after the last renewal (lease duration ${LEASE_MS} ms, retry period 500 ms)`);
-    // The follower sees each renewal on its watch, so the Lease expires for it a
-    // lease duration after the last one (before the kill); the slack is two
-    // retry periods for a loaded machine (measured here: +50..+300 ms).
-    expect(failover).to.be.lessThan(LEASE_MS + 1000);
+    const taken = await readLease(lease);
+    const acquired = Date.parse(taken?.spec?.acquireTime ?? '');
+    console.log(`      failover after SIGKILL: ${failover} ms after the kill; the Lease was taken ${acquired - lastRenewal} ms after the last renewal (lease duration ${LEASE_MS} ms, retry period 500 ms)`);
+    expect(taken?.spec?.holderIdentity, 'the follower holds the Lease').to.match(new RegExp(`^${names.get(follower) ?? '?'}_`));
+    // Causality: nobody may take a Lease before it expires, a lease duration
+    // after the last renewal the follower saw (client-go's rule).
+    expect(acquired - lastRenewal, 'ms from the last renewal to the takeover').to.be.at.least(LEASE_MS);
+    // And it does not wait for much more than that: the next retry tick after
+    // the expiry, with room for a loaded machine (measured quiet: +50..+300 ms).
+    // Without the watch-observed renewals a follower would wait up to a whole
+    // extra lease duration, which this bound still tells apart.
+    expect(acquired - lastRenewal, 'ms from the last renewal to the takeover').to.be.below(2 * LEASE_MS);
     await eventually('pending Listener issued by the new leader', async () => {
       const c = await getCertificate(ns, 'pending-listener-tls');
       return c && isReady(c) ? c : undefined;
     }, { timeoutMs: 30_000 });
   });
 
-  it('SIGTERM of the leader: it releases the Lease and the follower leads in under 2 seconds', async function () {
+  it('SIGTERM of the leader: it releases the Lease and the follower takes it without waiting for it to expire', async function () {
+    const since = new Date();
     const { lease, leader, follower, names } = await pair();
     leader.kill('SIGTERM');
     const sent = Date.now();
-    await eventually('follower leads', async () => ((await leaderMetric(follower)) === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
+    await eventually('follower leads', async () => ((await leaderMetric(follower)) === 1 ? true : undefined), { timeoutMs: 5 * LEASE_MS, intervalMs: 20 });
     const handover = Date.now() - sent;
-    console.log(`      handover after SIGTERM: ${handover} ms`);
     expect(await leader.exited).to.equal(0);
-    expect(handover).to.be.lessThan(2000);
     const l = await readLease(lease);
     expect(l?.spec?.holderIdentity).to.match(new RegExp(`^${names.get(follower) ?? '?'}_`));
     expect(l?.spec?.leaseTransitions, 'the release and the takeover are one transition').to.equal(1);
+    // From the API server's audit log, on its clock: the leader's successful
+    // Lease writes end with a renewal and then the release; the follower's
+    // first successful write is the takeover. It must come after the release
+    // (causality) and before the Lease could have expired (a lease duration
+    // after the last renewal): that is what shows the release was used rather
+    // than waited out, however long the shutdown took on a loaded machine.
+    const leaseWrites = (who: string): number[] => writesBy(SA_USER, since)
+      .filter((w) => w.resource === 'leases' && w.name === lease && (w.code ?? 0) < 300 && w.userAgent?.includes(`(${who})`) === true)
+      .map((w) => Date.parse(w.time));
+    const ours = leaseWrites(names.get(leader) ?? '?');
+    const [renewal, release] = ours.slice(-2) as [number, number];
+    const takeover = leaseWrites(names.get(follower) ?? '?')[0] ?? NaN;
+    console.log(`      handover after SIGTERM: ${handover} ms; takeover ${takeover - release} ms after the release, ${takeover - renewal} ms after the last renewal (lease duration ${LEASE_MS} ms)`);
+    expect(ours.length, 'the leader wrote the Lease at least twice (a renewal and the release)').to.be.at.least(2);
+    expect(takeover, 'takeover after the release').to.be.at.least(release);
+    expect(takeover - renewal, 'takeover before the Lease could have expired').to.be.below(LEASE_MS);
   });
 });

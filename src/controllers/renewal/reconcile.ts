@@ -156,7 +156,7 @@ export class RenewalReconciler {
       const since = facts.renewalTime ? ago(now.getTime() - facts.renewalTime.getTime()) : '?';
       const msg = `Certificate ${name} is ${since} past its renewal time and cert-manager has not renewed it (Issuing: ${issuing?.reason ?? '?'}: ${issuing?.message ?? ''}; Ready: ${condition(cert, 'Ready')?.message ?? '?'}); check the issuer. Looking again in ${ago(backoffDelay(this.d.config.renewalBackoffMs, attempts))} (check ${attempts})`;
       await this.d.events.record(owner.obj, 'Warning', 'RenewalOverdue', msg);
-      this.d.log.warn({ ...fields, attempts }, msg);
+      this.d.log.warn({ ...fields, attempts, decidedAt: now.toISOString() }, msg);
     } else if (decision.waiting) {
       this.d.log.debug({ ...fields, waiting: decision.waiting, wakeAt: decision.wakeAt?.toISOString() }, 'renewal not triggered');
     }
