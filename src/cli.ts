@@ -5,6 +5,8 @@ import { renewCommand } from './commands/renew.js';
 import { statusCommand } from './commands/status.js';
 import { ConfigError, flagsHelp, parseConfig } from './config.js';
 import { createLogger } from './log.js';
+import { ApiError } from './kube/api.js';
+import { MissingCrdsError } from './kube/crd-check.js';
 import { Daemon } from './main.js';
 import { version } from './version.js';
 
@@ -40,6 +42,11 @@ async function runDaemon(argv: string[]): Promise<number> {
       // A signal arrived while starting: that is a clean shutdown, not a failure.
       await daemon.stop('signal during start');
       return 0;
+    }
+    if (err instanceof ConfigError) {
+      // A flag found wrong only at start (unusable kubeconfig, port in use): one line and exit 2, as for any bad flag.
+      await daemon.stop('bad flag');
+      throw err;
     }
     log.fatal({ err }, 'start failed');
     await daemon.stop('start failed');
@@ -90,6 +97,15 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+/**
+ * Failures of the environment, not of this program (missing CRDs, API
+ * errors, network errors): their message says it all and a stack trace
+ * would only hide it. Anything else is a bug and keeps its stack.
+ */
+function expectedFailure(err: unknown): err is Error {
+  return err instanceof MissingCrdsError || err instanceof ApiError || (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string');
+}
+
 main(process.argv.slice(2)).then(
   // Exit explicitly: open API connections must not keep a stopped daemon alive.
   (code) => { process.exit(code); },
@@ -98,7 +114,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`skupper-cert-rotator: ${err.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`skupper-cert-rotator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`skupper-cert-rotator: ${expectedFailure(err) ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(1);
   },
 );

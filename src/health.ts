@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { BindAddress } from './config.js';
+import { ConfigError, type BindAddress } from './config.js';
 
 export type Check = () => { ok: boolean; detail: string };
 
@@ -33,9 +33,13 @@ export class HealthChecks {
   }
 }
 
-async function listen(server: Server, addr: BindAddress): Promise<string> {
+/** Listens on `addr`; a port in use or a host that is not ours is the flag's fault, said in one line (exit 2). */
+async function listen(server: Server, addr: BindAddress, flag: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
+      reject(new ConfigError(flag, `cannot listen on ${where}: ${err.code ?? err.message}${err.code === 'EADDRINUSE' ? ' (the port is in use)' : err.code === 'EADDRNOTAVAIL' ? ' (no interface of this host has that address)' : ''}`));
+    });
     if (addr.host === '') server.listen(addr.port, resolve);
     else server.listen(addr.port, addr.host, resolve);
   });
@@ -54,7 +58,7 @@ export async function serveHealth(checks: HealthChecks, addr: BindAddress): Prom
     const r = checks.evaluate(which);
     res.writeHead(r.ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(r.body);
   });
-  return { server, address: await listen(server, addr) };
+  return { server, address: await listen(server, addr, 'health-bind-address') };
 }
 
 export async function serveMetrics(registry: Registry, addr: BindAddress): Promise<{ server: Server; address: string }> {
@@ -68,7 +72,7 @@ export async function serveMetrics(registry: Registry, addr: BindAddress): Promi
       (err: unknown) => res.writeHead(500).end(`${String(err)}\n`),
     );
   });
-  return { server, address: await listen(server, addr) };
+  return { server, address: await listen(server, addr, 'metrics-bind-address') };
 }
 
 export async function closeServer(server: Server): Promise<void> {

@@ -17,7 +17,9 @@ import { parseWindow } from './controllers/renewal/window.js';
 import type { ListenerCaches } from './controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
 import { Api, Resources, USER_AGENT } from './kube/api.js';
-import { loadKubeConfig, serverVersion } from './kube/client.js';
+import { kubeConfigFromFlag, serverVersion } from './kube/client.js';
+import { requiredResources } from './kube/crd-check.js';
+import { CrdGate } from './kube/crd-wait.js';
 import type { Controller } from './kube/controller.js';
 import { EventRecorder } from './kube/events.js';
 import { Informer, type InformerOptions } from './kube/informer.js';
@@ -56,6 +58,8 @@ export class Daemon {
   private stopping: Promise<void> | undefined;
   private elector: LeaderElector | undefined;
   private failed: (reason: string) => void = () => undefined;
+  /** Aborts waits of start() (for CRDs) when stop() is called. */
+  private readonly startAbort = new AbortController();
   /** Resolves with a reason when the daemon must exit non-zero (leadership lost). */
   readonly failure = new Promise<string>((resolve) => { this.failed = resolve; });
 
@@ -66,7 +70,9 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { config, log, metrics } = this;
-    const kc = loadKubeConfig(config.kubeconfig);
+    const kc = kubeConfigFromFlag(config.kubeconfig);
+    // Before any server starts: a flag error exits 2 with one line, nothing to clean up.
+    const leaseNs = config.leaderElect ? leaseNamespace(config) : '';
     log.info({ version, server: kc.getCurrentCluster()?.server, namespaces: config.namespaces.length ? config.namespaces : 'all', dryRun: config.dryRun }, 'starting skupper-cert-rotator');
     this.health.addLiveness('process', () => ({ ok: true, detail: 'running' }));
     this.health.addReadiness('apiserver', () => ({ ok: this.connected, detail: this.connected ? 'connected' : 'not connected yet' }));
@@ -78,7 +84,6 @@ export class Daemon {
     this.servers.push(health.server);
     log.info({ address: health.address }, 'health server listening');
 
-    const leaseNs = config.leaderElect ? leaseNamespace(config) : '';
     const apiVersion = await serverVersion(kc);
     this.connected = true;
     log.info({ apiVersion }, 'connected to the Kubernetes API');
@@ -86,6 +91,11 @@ export class Daemon {
     const instance = process.env.POD_NAME ?? hostname();
     const api = new Api(kc, `${USER_AGENT} (${instance})`);
     this.api = api;
+    // Without the Skupper and cert-manager CRDs every watch would fail with 404
+    // forever: wait for them, not ready and saying why.
+    const crds = new CrdGate(api, requiredResources({ clusterIssuers: config.clusterIssuers, issuers: true }), log);
+    this.health.addReadiness('crds', crds.check);
+    await crds.wait(this.startAbort.signal);
     const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
       metrics.watchRestarts.inc({ resource: type.plural }, 0);
       const inf = new Informer<T>(api, type, {
@@ -209,6 +219,7 @@ export class Daemon {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({ reason }, 'shutting down');
+      this.startAbort.abort(new Error(`stopped: ${reason}`));
       this.connected = false;
       for (const t of this.timers) clearInterval(t);
       const drained = await Promise.all(this.controllers.map((c) => c.stop(this.config.shutdownTimeoutMs)));

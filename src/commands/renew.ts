@@ -8,7 +8,8 @@ import { ConfigError } from '../config.js';
 import { clientCertificateName, desiredConnector } from '../controllers/connector/desired.js';
 import { desiredListenerCertificate } from '../controllers/listener/desired.js';
 import { Api, Resources, isNotFound } from '../kube/api.js';
-import { loadKubeConfig } from '../kube/client.js';
+import { kubeConfigFromFlag } from '../kube/client.js';
+import { requireResources, requiredResources } from '../kube/crd-check.js';
 import { Annotations } from '../model/annotations.js';
 import { isReady, type Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
@@ -31,8 +32,10 @@ export async function renewCommand(config: Config, positional: string[], namespa
   const { kind, name } = parseTarget(positional[0]);
   if (positional.length > 1) throw new ConfigError('renew', `unexpected argument "${positional[1] ?? ''}"`);
   const ns = namespace ?? 'default';
-  const api = new Api(loadKubeConfig(config.kubeconfig));
+  const api = new Api(kubeConfigFromFlag(config.kubeconfig));
   try {
+    // A clear "install these CRDs" rather than "listener not found" or a 404.
+    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }));
     const type = kind === 'listener' ? Resources.listener : Resources.connector;
     let obj: Listener | Connector;
     try {

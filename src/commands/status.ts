@@ -7,7 +7,8 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../config.js';
 import { describeConnector, describeListener, type ObjectStatus } from '../controllers/expiry/describe.js';
 import { Api, Resources, type ResourceType } from '../kube/api.js';
-import { loadKubeConfig } from '../kube/client.js';
+import { kubeConfigFromFlag } from '../kube/client.js';
+import { requireResources, requiredResources } from '../kube/crd-check.js';
 import type { Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import type { Output } from './renew.js';
@@ -142,13 +143,15 @@ export function renderTable(rows: StatusRow[], now: Date, colour: boolean): stri
 }
 
 export async function statusCommand(config: Config, opts: { namespace?: string; allNamespaces: boolean; output: 'table' | 'json'; tty: boolean }, io: Output): Promise<number> {
-  const kc = loadKubeConfig(config.kubeconfig);
+  const kc = kubeConfigFromFlag(config.kubeconfig);
   // Like kubectl: -A for every namespace, else -n, else the context's namespace.
   const namespace = opts.allNamespaces ? undefined : opts.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
   const api = new Api(kc);
   try {
     const now = new Date();
     // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
+    // A clear "install these CRDs" rather than a 404 on the first list.
+    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }));
     const rows = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
     if (opts.output === 'json') {
       io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows }, null, 2)}\n`);
