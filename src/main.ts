@@ -134,7 +134,7 @@ export class Daemon {
     const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
     if (window instanceof Error) throw window; // parseConfig already refused it
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
-    const { controller: expiry, tracker } = createExpiryController({ caches, config, metrics, log, events });
+    const { controller: expiry, tracker } = createExpiryController({ api, caches, config, metrics, log, events });
     const { controller: rolls, reconciler: roller } = createRollController({ api, caches, config, events, metrics, log, tracker });
     const requestRestart = (ns: string, why: string): void => {
       roller.requestRestart(ns, why);

@@ -6,6 +6,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../config.js';
 import { describeConnector, describeListener, type ObjectStatus } from '../controllers/expiry/describe.js';
+import { otherSecretTypes } from './secret-types.js';
 import { Api, Resources, type ResourceType } from '../kube/api.js';
 import { kubeConfigFromFlag } from '../kube/client.js';
 import { requireResources, requiredResources } from '../kube/crd-check.js';
@@ -78,7 +79,8 @@ export async function collectStatus(api: Api, config: Config, namespace: string 
   const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: T[]): Map<string, T> => new Map(items.map((i) => [`${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`, i]));
   const secretMap = byKey(secrets);
   const certMap = byKey(certificates);
-  const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`) };
+  const otherTypes = await otherSecretTypes(api, [...listeners, ...connectors], (ns, n) => secretMap.has(`${ns}/${n}`));
+  const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`), otherSecretType: (ns: string, n: string) => otherTypes.get(`${ns}/${n}`) };
   // The last error is the newest Warning, unless a Normal event (issued,
   // updated, wired) came after it: then the problem was resolved.
   const lastWarning = new Map<string, { at: number; text: string }>();
@@ -148,10 +150,10 @@ export async function statusCommand(config: Config, opts: { namespace?: string; 
   const namespace = opts.allNamespaces ? undefined : opts.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
   const api = new Api(kc);
   try {
-    const now = new Date();
-    // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
     // A clear "install these CRDs" rather than a 404 on the first list.
     await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }));
+    const now = new Date();
+    // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
     const rows = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
     if (opts.output === 'json') {
       io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows }, null, 2)}\n`);

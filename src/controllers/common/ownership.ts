@@ -1,8 +1,12 @@
 // Who owns a Certificate or Secret: only objects we created (or that
 // cert-manager wrote for a Certificate of ours) are ever changed (SPEC §4.1.6).
-import type { KubernetesObject } from '@kubernetes/client-node';
+// Everything here is a pure decision on objects already read; the writes
+// that keep it true under cache lag (real creates, conditional updates) are
+// in writer.ts.
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { Certificate } from '../../model/certmanager.js';
 import { CERT_MANAGER_CERTIFICATE_NAME, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
+import { secretType, TLS_SECRET_TYPE } from './secret-type.js';
 
 export type OwnerKind = 'Listener' | 'Connector';
 
@@ -27,13 +31,26 @@ export function ownedByNamed(certs: Certificate[], kind: OwnerKind, name: string
 }
 
 /**
- * A Secret we may let cert-manager write: absent, labelled as ours (our
- * secretTemplate puts the label there), or written by cert-manager for the
- * Certificate of the same name that is ours.
+ * What a Secret named by one of our Certificates is to us:
+ * - absent: nothing there (yet);
+ * - ours: labelled as ours (we created it, or our secretTemplate put the label there);
+ * - cert-manager: written by cert-manager for that Certificate, which is ours;
+ * - wrong-type: not kubernetes.io/tls, so never written whoever made it (secret-type.ts);
+ * - foreign: anything else, a user's Secret: never overwritten.
  */
-export function secretIsOurs(secret: KubernetesObject | undefined, ourCertificate: Certificate | undefined): boolean {
-  if (!secret) return true;
-  if (isManagedByUs(secret)) return true;
+export type SecretOwnership = 'absent' | 'ours' | 'cert-manager' | 'wrong-type' | 'foreign';
+
+export function secretOwnership(secret: V1Secret | undefined, ourCertificate: Certificate | undefined): SecretOwnership {
+  if (!secret) return 'absent';
+  if (secretType(secret) !== TLS_SECRET_TYPE) return 'wrong-type';
+  if (isManagedByUs(secret)) return 'ours';
   const certName = secret.metadata?.annotations?.[CERT_MANAGER_CERTIFICATE_NAME];
-  return ourCertificate !== undefined && certName === ourCertificate.metadata.name && isManagedByUs(ourCertificate);
+  if (ourCertificate !== undefined && isManagedByUs(ourCertificate) && certName === ourCertificate.metadata.name) return 'cert-manager';
+  return 'foreign';
+}
+
+/** A Secret we may let cert-manager (or ourselves) write: absent, ours or cert-manager's for our Certificate. */
+export function secretIsOurs(secret: V1Secret | undefined, ourCertificate: Certificate | undefined): boolean {
+  const o = secretOwnership(secret, ourCertificate);
+  return o === 'absent' || o === 'ours' || o === 'cert-manager';
 }

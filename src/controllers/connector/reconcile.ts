@@ -20,7 +20,8 @@ import { verifyServingSecret } from '../../pki/verify.js';
 import type { ParsedCertificate } from '../../pki/x509.js';
 import { certificateSpecEquals } from '../common/compare.js';
 import { labelValue } from '../common/names.js';
-import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
+import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../common/ownership.js';
+import { WRONG_TYPE_REASON, secretTypeProblem } from '../common/secret-type.js';
 import { Writer } from '../common/writer.js';
 import { connectorPriorValidRevisions, desiredConnector } from './desired.js';
 import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from './history.js';
@@ -65,6 +66,13 @@ function b64(s: string): string {
 function listSubjects(certs: ParsedCertificate[]): string {
   const shown = certs.slice(0, MAX_LISTED).map((c) => `"${c.subject}"`).join(', ');
   return certs.length > MAX_LISTED ? `${shown} and ${certs.length - MAX_LISTED} more` : shown;
+}
+
+/** Our create of the bundle Secret was refused: the name is taken (the Secret found is attached). */
+class SecretTakenError extends Error {
+  constructor(readonly found: V1Secret | undefined) {
+    super('the Secret name is taken');
+  }
 }
 
 export class ConnectorReconciler {
@@ -121,12 +129,8 @@ export class ConnectorReconciler {
     const problems: string[] = [];
     const secretName = desired.secretName;
     const secret = findSecret(caches, namespace, secretName) ?? await this.writer.liveSecret(namespace, secretName);
-    if (secret && !isManagedByUs(secret)) {
-      const msg = `Secret ${namespace}/${secretName} exists and was not created by skupper-cert-rotator; it is never overwritten. Delete it or point spec.tlsCredentials elsewhere.`;
-      await this.warn(connector, 'SecretConflict', msg, { secret: secretName });
-      metrics.setProblems('connector', namespace, name, ['SecretConflict']);
-      return { result: 'invalid' };
-    }
+    const refused = await this.refuseSecret(connector, secret);
+    if (refused) return refused;
 
     const client = await this.clientCertificate(connector, desired.client, problems);
 
@@ -181,7 +185,15 @@ export class ConnectorReconciler {
       return { result: 'invalid' };
     }
 
-    const written = await this.writeSecret(connector, secretName, secret, bundle, previous, client);
+    let written: boolean;
+    try {
+      written = await this.writeSecret(connector, secretName, secret, bundle, previous, client);
+    } catch (err) {
+      if (!(err instanceof SecretTakenError)) throw err;
+      const refusedNow = await this.refuseSecret(connector, err.found ?? { metadata: { name: secretName, namespace } });
+      if (refusedNow) return refusedNow;
+      return { result: 'waiting' }; // ours after all (a create of our own the caches had not shown): its watch event brings us back
+    }
     const complete = client.kind !== 'pending';
 
     // Skupper ≤ 2.2.1 stalls on a tlsCredentials naming a missing Secret (SPEC §2): wire only once it exists and is complete.
@@ -193,6 +205,29 @@ export class ConnectorReconciler {
     metrics.setProblems('connector', namespace, name, problems);
     const next = bundle.nextChange ? bundle.nextChange.getTime() - this.now().getTime() + 1000 : undefined;
     return { result: 'ok', ...(next !== undefined ? { requeueAfterMs: Math.max(next, 1000) } : {}) };
+  }
+
+  /**
+   * Reports and returns a result when the Connector's Secret may not be
+   * written: not kubernetes.io/tls (never written, label or not), or not ours.
+   */
+  private async refuseSecret(connector: Connector, secret: V1Secret | undefined): Promise<ReconcileResult | undefined> {
+    const { namespace, name } = connector.metadata;
+    if (!secret) return undefined;
+    const secretName = secret.metadata?.name ?? '';
+    const wrongType = secretTypeProblem(secret);
+    if (wrongType !== undefined) {
+      await this.warn(connector, WRONG_TYPE_REASON, wrongType, { secret: secretName, type: secret.type });
+      this.d.metrics.setProblems('connector', namespace, name, [WRONG_TYPE_REASON]);
+      return { result: 'invalid' };
+    }
+    if (!isManagedByUs(secret)) {
+      const msg = `Secret ${namespace}/${secretName} exists and was not created by skupper-cert-rotator; it is never overwritten. Delete it or point spec.tlsCredentials elsewhere.`;
+      await this.warn(connector, 'SecretConflict', msg, { secret: secretName });
+      this.d.metrics.setProblems('connector', namespace, name, ['SecretConflict']);
+      return { result: 'invalid' };
+    }
+    return undefined;
   }
 
   /** Creates the Secret, or patches data and our annotation only (Skupper's annotations stay); false when nothing was written. */
@@ -237,7 +272,9 @@ export class ConnectorReconciler {
         },
         data,
       };
-      await this.writer.write('create Secret', fields, () => this.d.api.create(Resources.secret, namespace, body, { fieldManager: FIELD_MANAGER }));
+      const created = await this.writer.createSecret(body, fields);
+      // Made a moment ago by someone else, after the caches and our read: judged, never taken over.
+      if (created.kind === 'exists') throw new SecretTakenError(created.object);
     } else {
       // A merge patch names only our keys, so Skupper's annotations and any
       // other data are left as they are; the resourceVersion makes a
@@ -275,8 +312,18 @@ export class ConnectorReconciler {
       await this.warn(connector, 'CertificateConflict', `Certificate ${namespace}/${certName} exists and is not managed by skupper-cert-rotator for this Connector; leaving it alone`);
       return { kind: 'blocked', reason: 'CertificateConflict' };
     }
-    const secret = findSecret(caches, namespace, certName) ?? (existing ? undefined : await this.writer.liveSecret(namespace, certName));
-    if (!secretIsOurs(secret, existing)) {
+    let secret = findSecret(caches, namespace, certName);
+    if (!secret && !existing) {
+      // As for Listeners: take the name with a real create before cert-manager is told to write there.
+      const claim = await this.writer.claimSecret(namespace, certName, { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.connector]: labelValue(name) }, { connector: `${namespace}/${name}`, secret: certName });
+      secret = claim.kind === 'dry-run' ? undefined : claim.object;
+    }
+    const ownership = secretOwnership(secret, existing);
+    if (ownership === 'wrong-type' && secret) {
+      await this.warn(connector, WRONG_TYPE_REASON, `${secretTypeProblem(secret) ?? ''} (the client certificate's Secret)`, { secret: certName, type: secret.type });
+      return { kind: 'blocked', reason: WRONG_TYPE_REASON };
+    }
+    if (ownership === 'foreign') {
       await this.warn(connector, 'SecretConflict', `Secret ${namespace}/${certName} (for the client certificate) exists and was not created by skupper-cert-rotator or cert-manager; it is never overwritten`);
       return { kind: 'blocked', reason: 'SecretConflict' };
     }
@@ -290,8 +337,18 @@ export class ConnectorReconciler {
       }
     }
     if (!existing || !certificateSpecEquals(existing, desired)) {
-      const applied = await this.writer.write(existing ? 'update client Certificate' : 'create client Certificate', { connector: `${namespace}/${name}`, certificate: certName },
-        () => this.d.api.apply<Certificate>(Resources.certificate, namespace, certName, desired, FIELD_MANAGER));
+      const fields = { connector: `${namespace}/${name}`, certificate: certName, client: true };
+      let applied: Certificate | undefined;
+      if (existing) {
+        applied = await this.writer.updateCertificate(existing, desired, fields);
+      } else {
+        const created = await this.writer.createCertificate(desired, fields);
+        if (created.kind === 'exists' && created.object && !isOwnedCertificate(created.object, 'Connector', connector)) {
+          await this.warn(connector, 'CertificateConflict', `Certificate ${namespace}/${certName} exists and is not managed by skupper-cert-rotator for this Connector; leaving it alone`);
+          return { kind: 'blocked', reason: 'CertificateConflict' };
+        }
+        applied = created.kind === 'created' ? created.object : undefined;
+      }
       const uid = applied?.metadata.uid;
       if (uid !== undefined && !this.clientRevisions.has(uid)) this.clientRevisions.set(uid, existing?.status?.revision ?? 0);
       return { kind: 'pending' };

@@ -13,6 +13,7 @@ import { clientCertificateName, desiredConnector } from '../connector/desired.js
 import { desiredListenerCertificate } from '../listener/desired.js';
 import { hostToCover } from '../listener/host.js';
 import { secretText, apiDate } from '../../kube/object-data.js';
+import { TLS_SECRET_TYPE, secretType, wrongTypeMessage } from '../common/secret-type.js';
 
 export type ObjectState =
   /** Secret present and passing the gate. */
@@ -52,6 +53,8 @@ export interface ObjectStatus {
   problems: string[];
   /** The Connector's client certificate, when useClientCert is managed. */
   client?: ClientStatus;
+  /** Set only when the Secret is of a type Skupper does not use (not kubernetes.io/tls). */
+  secretType?: string;
 }
 
 export interface ClientStatus {
@@ -65,6 +68,22 @@ export interface ClientStatus {
 export interface Lookup {
   secret(namespace: string, name: string): V1Secret | undefined;
   certificate(namespace: string, name: string): Certificate | undefined;
+  /**
+   * The type of a Secret that `secret` does not return because only
+   * kubernetes.io/tls and Opaque Secrets are cached: known from a direct
+   * read, undefined when there is none or it was not read.
+   */
+  otherSecretType?(namespace: string, name: string): string | undefined;
+}
+
+/**
+ * The status of an object whose Secret is of a type Skupper does not use, or
+ * undefined when the type is right or unknown (secret-type.ts).
+ */
+function wrongType(namespace: string, secretName: string, secret: V1Secret | undefined, lookup: Lookup): { secretType: string; problem: string } | undefined {
+  const type = secret ? secretType(secret) : lookup.otherSecretType?.(namespace, secretName);
+  if (type === undefined || type === TLS_SECRET_TYPE) return undefined;
+  return { secretType: type, problem: wrongTypeMessage(`${namespace}/${secretName}`, type) };
 }
 
 export type DescribeConfig = Pick<Config, 'clusterDomain' | 'defaultIssuer' | 'defaultIssuerKind' | 'priorValidRevisions' | 'trustOverlapMs'>;
@@ -94,6 +113,8 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
     ...optional('revision', cert?.status?.revision),
   };
+  const badType = wrongType(namespace, secretName, secret, lookup);
+  if (badType) return { ...base, secret: secretName, ...certInfo, secretType: badType.secretType, ready: false, state: 'Invalid', problems: [badType.problem] };
   if (!secret) {
     return { ...base, secret: secretName, ...certInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }
@@ -139,6 +160,8 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
     ...optional('issuer', clientName ? issuerOf(clientCert) ?? issuerOf(desired.kind === 'managed' ? desired.client : undefined) : undefined),
     ...optional('certificate', clientName),
   };
+  const badType = wrongType(namespace, secretName, secret, lookup);
+  if (badType) return { ...base, secret: secretName, ...clientInfo, secretType: badType.secretType, ready: false, state: 'Invalid', problems: [badType.problem] };
   if (!secret) {
     return { ...base, secret: secretName, ...clientInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }

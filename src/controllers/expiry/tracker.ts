@@ -13,7 +13,10 @@ import type { Logger } from '../../log.js';
 import type { Metrics, PerObjectMetric } from '../../metrics.js';
 import type { Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
+import { Resources, isNotFound, type Api } from '../../kube/api.js';
+import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../common/secret-type.js';
 import { describeConnector, describeListener, type Lookup, type ObjectStatus } from './describe.js';
+import { UncachedSecretTypes } from './uncached-secrets.js';
 
 export interface ExpiryCaches {
   listeners: Informer<Listener>;
@@ -24,6 +27,10 @@ export interface ExpiryCaches {
 }
 
 export interface ExpiryDeps {
+  /** Reads a Secret the caches do not hold (uncached-secrets.ts); without it such a Secret looks missing. */
+  api?: Api;
+  /** Instead of one made from `api` (tests). */
+  uncached?: UncachedSecretTypes;
   caches: ExpiryCaches;
   config: Config;
   metrics: Metrics;
@@ -52,12 +59,28 @@ const seconds = (d: Date | undefined): number | undefined => (d === undefined ? 
 
 export class ExpiryTracker {
   private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus; exported: boolean }>();
+  private readonly uncached: UncachedSecretTypes | undefined;
 
-  constructor(private readonly d: ExpiryDeps) {}
+  constructor(private readonly d: ExpiryDeps) {
+    const api = d.api;
+    this.uncached = d.uncached ?? (api ? new UncachedSecretTypes(async (ns, name) => {
+      try {
+        return secretType(await api.get<V1Secret>(Resources.secret, ns, name));
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    }) : undefined);
+  }
 
   private readonly lookup: Lookup = {
     secret: (ns, name) => this.d.caches.secrets.get(ns, name) ?? this.d.caches.opaqueSecrets.get(ns, name),
     certificate: (ns, name) => this.d.caches.certificates.get(ns, name),
+    otherSecretType: (ns, name) => {
+      const type = this.uncached?.type(ns, name);
+      // A cached type the caches do not show yet is cache lag, not a wrong type.
+      return type === TLS_SECRET_TYPE || type === 'Opaque' ? undefined : type;
+    },
   };
 
   /** The latest description of every tracked object (for tests and future consumers). */
@@ -84,6 +107,9 @@ export class ExpiryTracker {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const { kind, namespace, name } = parseKey(key);
+    // A hand-made Secret named by tlsCredentials that the caches do not show may be of another type: read it (bounded).
+    const ref = (kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name))?.spec.tlsCredentials;
+    const limited = ref && this.uncached && !this.lookup.secret(namespace, ref) ? (await this.uncached.refresh(namespace, ref)) === 'limited' : false;
     const now = this.d.now?.() ?? new Date();
     const found = this.current(kind, namespace, name, now);
     if (!found) {
@@ -104,6 +130,9 @@ export class ExpiryTracker {
     // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
     const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
       .map((d) => d?.getTime()).filter((t): t is number => t !== undefined && t > now.getTime());
+    if (limited && this.uncached) instants.push(now.getTime() + this.uncached.retryAfterMs());
+    // A Secret of another type goes away without an event we watch: look again later.
+    else if (status.secretType !== undefined && this.uncached && !this.lookup.secret(namespace, status.secret ?? '')) instants.push(now.getTime() + this.uncached.recheckMs);
     const next = instants.length ? Math.min(...instants) - now.getTime() + 1000 : undefined;
     return { result: status.state, ...(next !== undefined ? { requeueAfterMs: next } : {}) };
   }
@@ -114,7 +143,7 @@ export class ExpiryTracker {
    */
   private async report(obj: Listener | Connector, s: ObjectStatus): Promise<void> {
     // Without a Secret there is nothing of ours to report: annotation problems are the controller's.
-    const reason = s.managed || s.secret === undefined ? undefined : UNMANAGED_REASONS[s.state];
+    const reason = s.managed || s.secret === undefined ? undefined : s.secretType !== undefined ? WRONG_TYPE_REASON : UNMANAGED_REASONS[s.state];
     this.d.metrics.setProblems(s.kind, s.namespace, s.name, reason ? [reason] : [], 'expiry');
     if (!reason) return;
     const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
@@ -128,7 +157,7 @@ export class ExpiryTracker {
     const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${obj.metadata.name}-listener-tls`, `${obj.metadata.name}-connector-tls`, `${obj.metadata.name}-connector-client`]);
     const parts = [kind, obj.metadata.resourceVersion ?? ''];
     for (const n of [...names].filter((x) => x !== '').sort()) {
-      parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-');
+      parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
     const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;
     const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]

@@ -10,20 +10,24 @@ import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
-import { FIELD_MANAGER } from '../../model/annotations.js';
+import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
 import { isReady, type Certificate, type Issuer } from '../../model/certmanager.js';
 import type { Listener } from '../../model/skupper.js';
 import { verifyServingSecret } from '../../pki/verify.js';
 import { Writer } from '../common/writer.js';
 import { certificateSpecEquals } from '../common/compare.js';
 import { desiredListenerCertificate } from './desired.js';
-import { isOwnedCertificate, ownedByNamed, secretIsOurs } from '../common/ownership.js';
+import { isOwnedCertificate, ownedByNamed, secretOwnership } from '../common/ownership.js';
+import { labelValue } from '../common/names.js';
+import { WRONG_TYPE_REASON, secretTypeProblem } from '../common/secret-type.js';
 import { secretText, splitKey } from '../../kube/object-data.js';
 
 export interface ListenerCaches {
   listeners: Informer<Listener>;
   certificates: Informer<Certificate>;
   secrets: Informer<V1Secret>;
+  /** Opaque Secrets: a hand-made Secret of the wrong type is usually one. */
+  opaqueSecrets: Informer<V1Secret>;
   issuers: Informer<Issuer>;
   clusterIssuers: Informer<Issuer>;
 }
@@ -94,16 +98,21 @@ export class ListenerReconciler {
     await this.writer.deleteCertificates(ours.filter((c) => c.metadata.name !== secretName), `tlsCredentials now names ${secretName}`);
 
     const existing = caches.certificates.get(namespace, secretName);
-    if (existing && !isOwnedCertificate(existing, 'Listener', listener)) {
-      const msg = `Certificate ${namespace}/${secretName} exists and is not managed by skupper-cert-rotator for this Listener; leaving it alone`;
-      await this.d.events.record(listener, 'Warning', 'CertificateConflict', msg);
-      this.d.log.warn({ listener: key, certificate: secretName }, msg);
-      metrics.setProblems('listener', namespace, name, ['CertificateConflict']);
-      return { result: 'invalid' };
-    }
+    if (existing && !isOwnedCertificate(existing, 'Listener', listener)) return this.certificateConflict(listener, secretName);
 
-    const secret = caches.secrets.get(namespace, secretName) ?? (existing ? undefined : await this.writer.liveSecret(namespace, secretName));
-    if (!secretIsOurs(secret, existing)) {
+    let secret: V1Secret | undefined = caches.secrets.get(namespace, secretName) ?? caches.opaqueSecrets.get(namespace, secretName);
+    if (!secret && !existing) {
+      // Nothing in the caches and no Certificate of ours yet: take the name
+      // with a real create before cert-manager is told to write there.
+      const claim = await this.writer.claimSecret(namespace, secretName, { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.listener]: labelValue(name) }, { listener: key, secret: secretName });
+      secret = claim.kind === 'dry-run' ? undefined : claim.object;
+    } else if (!secret && existing && isReady(existing)) {
+      // Issued, yet in neither cache: a Secret of a type the caches do not hold took its place.
+      secret = await this.writer.liveSecret(namespace, secretName);
+    }
+    const ownership = secretOwnership(secret, existing);
+    if (ownership === 'wrong-type' && secret) return this.wrongType(listener, secret);
+    if (ownership === 'foreign') {
       const msg = `Secret ${namespace}/${secretName} exists and was not created by skupper-cert-rotator or cert-manager; it is never overwritten. Delete it or point spec.tlsCredentials elsewhere.`;
       await this.d.events.record(listener, 'Warning', 'SecretConflict', msg);
       this.d.log.warn({ listener: key, secret: secretName }, msg);
@@ -124,12 +133,23 @@ export class ListenerReconciler {
     }
 
     if (!existing || !certificateSpecEquals(existing, desired.certificate)) {
-      const applied = await this.writer.write(existing ? 'update Certificate' : 'create Certificate', { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses },
-        () => this.d.api.apply<Certificate>(Resources.certificate, namespace, secretName, desired.certificate, FIELD_MANAGER));
-      const uid = applied?.metadata.uid;
+      const fields = { listener: key, certificate: secretName, dnsNames: desired.certificate.spec.dnsNames, ipAddresses: desired.certificate.spec.ipAddresses };
+      let written: Certificate | undefined;
+      if (existing) {
+        written = await this.writer.updateCertificate(existing, desired.certificate, fields);
+      } else {
+        const created = await this.writer.createCertificate(desired.certificate, fields);
+        if (created.kind === 'exists') {
+          // The cache lagged behind a Certificate made a moment ago: judge it as found.
+          if (created.object && !isOwnedCertificate(created.object, 'Listener', listener)) return this.certificateConflict(listener, secretName);
+          return { result: 'waiting' }; // ours after all; its watch event brings us back
+        }
+        written = created.kind === 'created' ? created.object : undefined;
+      }
+      const uid = written?.metadata.uid;
       if (uid !== undefined && !this.revisions.has(uid)) this.revisions.set(uid, existing?.status?.revision ?? 0);
       await this.d.events.record(listener, 'Normal', 'Issuing',
-        existing ? `Updated Certificate ${secretName} for host ${listener.spec.host ?? ''}; cert-manager reissues it in place` : `Created Certificate ${secretName} for host ${listener.spec.host ?? ''}`);
+        existing ? `Updated Certificate ${secretName} for host ${desired.hosts.join(', ')}; cert-manager reissues it in place` : `Created Certificate ${secretName} for host ${desired.hosts.join(', ')}`);
       metrics.setProblems('listener', namespace, name, problems);
       return { result: 'ok' }; // the Certificate's watch event brings us back
     }
@@ -166,5 +186,23 @@ export class ListenerReconciler {
     }
     metrics.setProblems('listener', namespace, name, problems);
     return { result: 'ok' };
+  }
+
+  private async certificateConflict(listener: Listener, secretName: string): Promise<ReconcileResult> {
+    const { namespace, name } = listener.metadata;
+    const msg = `Certificate ${namespace}/${secretName} exists and is not managed by skupper-cert-rotator for this Listener; leaving it alone`;
+    await this.d.events.record(listener, 'Warning', 'CertificateConflict', msg);
+    this.d.log.warn({ listener: `${namespace}/${name}`, certificate: secretName }, msg);
+    this.d.metrics.setProblems('listener', namespace, name, ['CertificateConflict']);
+    return { result: 'invalid' };
+  }
+
+  private async wrongType(listener: Listener, secret: V1Secret): Promise<ReconcileResult> {
+    const { namespace, name } = listener.metadata;
+    const msg = secretTypeProblem(secret) ?? '';
+    await this.d.events.record(listener, 'Warning', WRONG_TYPE_REASON, msg);
+    this.d.log.warn({ listener: `${namespace}/${name}`, secret: secret.metadata?.name, type: secret.type, reason: WRONG_TYPE_REASON }, msg);
+    this.d.metrics.setProblems('listener', namespace, name, [WRONG_TYPE_REASON]);
+    return { result: 'invalid' };
   }
 }

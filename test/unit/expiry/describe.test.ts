@@ -266,6 +266,48 @@ describe('expiry/describe', function () {
     });
   });
 
+  describe('one truth about hosts and Secret types', () => {
+    let ipLeaf: Issued;
+    let nameLeaf: Issued;
+    before(() => {
+      ipLeaf = makeLeaf(ca, { cn: '127.0.0.1', ips: ['127.0.0.1'], days: 30 });
+      nameLeaf = makeLeaf(ca, { cn: 'web.example.com', dns: ['web.example.com'], days: 30 });
+    });
+    const hosts: [string, () => Issued][] = [
+      ['::ffff:127.0.0.1', () => ipLeaf],
+      ['::ffff:7f00:1', () => ipLeaf],
+      ['0:0:0:0:0:FFFF:127.0.0.1', () => ipLeaf],
+      ['Web.Example.COM', () => nameLeaf],
+      ['web.example.com.', () => nameLeaf],
+    ];
+    for (const [host, issued] of hosts) {
+      it(`host ${host}: covered and Ready, hand-made or managed`, () => {
+        const hand = describeListener(listener({ host, tlsCredentials: 'hand' }), lookup([servingSecret('hand', issued())]), CONFIG, now);
+        expect(hand.problems).to.deep.equal([]);
+        expect([hand.state, hand.hostCovered]).to.deep.equal(['Ready', true]);
+        const managed = describeListener(listener({ host, annotations: { 'cert-manager.io/cluster-issuer': 'ca' } }),
+          lookup([servingSecret('backend-listener-tls', issued())], [certificate('backend-listener-tls')]), CONFIG, now);
+        expect([managed.state, managed.hostCovered, managed.ready]).to.deep.equal(['Ready', true, true]);
+      });
+    }
+
+    it('a Secret that is not kubernetes.io/tls is Invalid, says why and what to do, even with good data', () => {
+      const opaque: V1Secret = Object.assign(servingSecret('hand'), { type: 'Opaque' });
+      const s = describeListener(listener({ tlsCredentials: 'hand' }), lookup([opaque]), CONFIG, now);
+      expect([s.state, s.ready, s.secretType]).to.deep.equal(['Invalid', false, 'Opaque']);
+      expect(s.problems[0]).to.match(/Secret east\/hand is of type Opaque; Skupper only uses kubernetes.io\/tls Secrets: recreate it with type kubernetes.io\/tls/);
+      const c = describeConnector(connector({ tlsCredentials: 'hand' }), lookup([opaque]), CONFIG, now);
+      expect([c.state, c.ready, c.secretType]).to.deep.equal(['Invalid', false, 'Opaque']);
+    });
+
+    it('a Secret of a type the caches do not hold is Invalid, not missing', () => {
+      const l: Lookup = { ...lookup([]), otherSecretType: (ns, n) => (ns === NS && n === 'hand' ? 'kubernetes.io/basic-auth' : undefined) };
+      const s = describeListener(listener({ tlsCredentials: 'hand' }), l, CONFIG, now);
+      expect([s.state, s.secretType]).to.deep.equal(['Invalid', 'kubernetes.io/basic-auth']);
+      expect(describeListener(listener({ tlsCredentials: 'other' }), l, CONFIG, now).state).to.equal('SecretMissing');
+    });
+  });
+
   describe('describeConnector', () => {
     it('describes a managed Connector with a CA-only bundle Secret as Ready with the bundle size', () => {
       const c = connector({ annotations: { [TRUST]: 'secret/x' } });

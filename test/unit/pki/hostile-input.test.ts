@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { generateKeyPairSync } from 'node:crypto';
+import { verifyServingSecret } from '../../../src/pki/verify.js';
+import { coversHost, MAX_CERTIFICATES, parseSubjectAltName, scanCertificates } from '../../../src/pki/x509.js';
+import { makeCA, makeLeaf } from '../../support/certgen.js';
+import { fastSelfSignedCA } from '../../support/fastcert.js';
+
+// Work bounds on tenant-controlled certificates (issue 12 §2): counts and
+// messages are asserted exactly; times only against bounds that a linear
+// implementation meets many times over on a loaded machine.
+const BOUND_MS = 2000;
+
+function timed<T>(f: () => T): { result: T; ms: number } {
+  const t = performance.now();
+  const result = f();
+  return { result, ms: performance.now() - t };
+}
+
+describe('hostile certificates', function () {
+  this.timeout(60_000);
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+
+  it(`parses at most ${MAX_CERTIFICATES} certificates of one text and says how many it left`, function () {
+    let pem = '';
+    for (let i = 0; i < MAX_CERTIFICATES + 50; i++) {
+      pem += fastSelfSignedCA({ cn: `ca-${i}`, key }).certPem;
+      // Blocks that are not certificates cost nothing to skip and do not count.
+      if (i % 50 === 0) pem += '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n';
+    }
+    const { certificates, problems } = scanCertificates(pem);
+    expect(certificates).to.have.length(MAX_CERTIFICATES);
+    const tooMany = problems.filter((p) => p.kind === 'too-many');
+    expect(tooMany.map((p) => p.message)).to.deep.equal([
+      `blocks ${MAX_CERTIFICATES + 5}–${MAX_CERTIFICATES + 55}: 50 more certificate(s) not read; at most ${MAX_CERTIFICATES} certificates are read from one object`,
+    ]);
+    expect(problems.filter((p) => p.kind === 'not-certificate')).to.have.length(5);
+  });
+
+  it('10,000 garbage CERTIFICATE blocks: at most the cap are tried', function () {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n'.repeat(10_000);
+    const { result, ms } = timed(() => scanCertificates(pem));
+    expect(ms).to.be.below(BOUND_MS);
+    expect(result.problems.filter((p) => p.kind === 'unparsable')).to.have.length(MAX_CERTIFICATES);
+    expect(result.problems.filter((p) => p.kind === 'too-many')).to.have.length(1);
+  });
+
+  it('a certificate with 10,000 SANs: parsed, matched and reported in linear time', function () {
+    const ca = makeCA({ cn: 'san-ca' });
+    const dns = Array.from({ length: 10_000 }, (_, i) => `host-${i}.example.com`);
+    const leaf = makeLeaf(ca, { cn: 'many', dns });
+    const { result, ms } = timed(() => scanCertificates(leaf.certPem));
+    expect(ms).to.be.below(BOUND_MS);
+    const cert = result.certificates[0]!;
+    expect(cert.dnsNames).to.have.length(10_000);
+    expect(coversHost(cert, 'host-9999.example.com')).to.be.true;
+    expect(coversHost(cert, 'elsewhere.example.com')).to.be.false;
+    const gate = timed(() => verifyServingSecret({ tlsCrt: leaf.certPem, tlsKey: leaf.keyPem, caCrt: ca.certPem, hosts: ['elsewhere'], now: new Date() }));
+    expect(gate.ms).to.be.below(BOUND_MS);
+    expect(gate.result.failures.map((f) => f.reason)).to.deep.equal(['HostNotCovered']);
+    expect(gate.result.failures[0]!.message).to.include('(9990 more)');
+  });
+
+  it('parseSubjectAltName: 100,000 entries, quoted ones included', function () {
+    const text = Array.from({ length: 100_000 }, (_, i) => (i % 2 === 0 ? `DNS:h${i}` : `DNS:"a\\u002c b${i}"`)).join(', ');
+    const { result, ms } = timed(() => parseSubjectAltName(text));
+    expect(ms).to.be.below(BOUND_MS);
+    expect(result).to.have.length(100_000);
+    expect(result[1]).to.deep.equal({ type: 'DNS', value: 'a, b1' });
+  });
+
+  it('a tangle of look-alike CAs in tls.crt and ca.crt: the trust-path search gives up within its budget', function () {
+    // Intermediates share a name and a key, so each "issued" every other and the
+    // leaf; anchors share the name but not the key, so every one needs a
+    // signature check. Unbounded, that is about 40,000 signature checks (seconds).
+    const shared = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const leaf = fastSelfSignedCA({ cn: 'look-alike', key: shared, serial: 1n });
+    let chain = leaf.certPem;
+    for (let i = 0; i < MAX_CERTIFICATES - 1; i++) chain += fastSelfSignedCA({ cn: 'look-alike', key: shared, serial: BigInt(i + 2) }).certPem;
+    let anchors = '';
+    for (let i = 0; i < MAX_CERTIFICATES; i++) anchors += fastSelfSignedCA({ cn: 'look-alike' }).certPem;
+    const { result, ms } = timed(() => verifyServingSecret({ tlsCrt: chain, tlsKey: leaf.keyPem, caCrt: anchors, hosts: [], now: new Date() }));
+    expect(ms).to.be.below(BOUND_MS);
+    expect(result.failures.map((f) => f.reason)).to.deep.equal(['UntrustedChain']);
+    expect(result.failures[0]!.message).to.match(/found within \d+ issuer and \d+ signature checks \(tls\.crt holds 200 certificates, ca\.crt 200\)/);
+  });
+
+  it('a tls.crt of 30,000 broken blocks: one failure listing ten and counting the rest', function () {
+    const good = fastSelfSignedCA({ cn: 'fine', key });
+    const tlsCrt = `${good.certPem}${'-----BEGIN CERTIFICATE-----\n'.repeat(30_000)}`;
+    const { result, ms } = timed(() => verifyServingSecret({ tlsCrt, tlsKey: good.keyPem, caCrt: good.certPem, hosts: [], now: new Date() }));
+    expect(ms).to.be.below(BOUND_MS);
+    const invalid = result.failures.filter((f) => f.reason === 'InvalidCertificate');
+    expect(invalid).to.have.length(1);
+    expect(invalid[0]!.message).to.include('… (29990 more)');
+    expect(invalid[0]!.message.length).to.be.below(1000);
+  });
+});
