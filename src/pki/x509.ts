@@ -127,7 +127,10 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
 /** True when the certificate's SANs (or, without a SAN extension, its CN) cover `host`, per RFC 6125. */
 export function coversHost(cert: ParsedCertificate, host: string): boolean {
   const h = host.trim();
-  if (h === '') return false;
+  // Longer is neither a DNS name (253 and a trailing dot) nor an IP literal, so it
+  // matches nothing; checked first because each SAN comparison copies the host,
+  // and a megabyte host against tens of thousands of SANs would take minutes.
+  if (h === '' || h.length > MAX_HOST) return false;
   const ip = normalizeIp(h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h);
   if (cert.x509.subjectAltName === undefined) {
     const cn = cert.commonName;
@@ -138,6 +141,8 @@ export function coversHost(cert: ParsedCertificate, host: string): boolean {
   if (ip !== undefined) return cert.ipAddresses.includes(ip);
   return cert.dnsNames.some((pattern) => matchesDnsName(pattern, h));
 }
+
+const MAX_HOST = 254;
 
 /** Case-insensitive DNS match; "*" may only be the whole leftmost label and matches exactly one label. */
 export function matchesDnsName(pattern: string, host: string): boolean {

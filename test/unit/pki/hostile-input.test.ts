@@ -95,3 +95,17 @@ describe('hostile certificates', function () {
     expect(invalid[0]!.message.length).to.be.below(1000);
   });
 });
+
+describe('coversHost with a huge host', function () {
+  it('a host longer than any DNS name matches nothing, without comparing it to every SAN', function () {
+    this.timeout(20_000);
+    const cert = scanCertificates(makeLeaf(makeCA(), { dns: ['x.example.com'] }).certPem).certificates[0]!;
+    // The SAN list a 1.5 MiB certificate could carry, without making one.
+    const big = { ...cert, dnsNames: Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`) };
+    const { result, ms } = timed(() => coversHost(big, `${'a'.repeat(1024 * 1024)}.example.com`));
+    expect(result).to.be.false;
+    expect(ms).to.be.below(BOUND_MS);
+    expect(coversHost(big, 'h9999.example.com.')).to.be.true;
+    expect(coversHost(big, `${'a'.repeat(63)}.example.com`)).to.be.false;
+  });
+});
