@@ -1,5 +1,6 @@
 // Mocha root hooks: one real control plane for the whole integration run.
 import { startTestCluster, stopTestCluster } from '../support/cluster.js';
+import { scanRunForKeyMaterial } from '../support/secret-scan.js';
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
@@ -8,8 +9,16 @@ export const mochaHooks = {
     await startTestCluster();
   },
   async afterAll(this: Mocha.Context): Promise<void> {
-    this.timeout(60_000);
-    await stopTestCluster();
+    this.timeout(120_000);
+    try {
+      // Before the cluster goes: its Secrets say what key material to look for, its Events are scanned too.
+      const scan = await scanRunForKeyMaterial();
+      console.log(`  key-material scan: ${scan.sources} captured outputs (${(scan.bytes / 1e6).toFixed(1)} MB, ${scan.events} Events) against ${scan.keys} private keys in the cluster: ${scan.findings.length} finding(s)`);
+      if (scan.keys === 0) throw new Error('key-material scan: no private key in the cluster, so the scan would prove nothing');
+      if (scan.findings.length > 0) throw new Error(`private-key material in the daemon's output:\n${scan.findings.slice(0, 20).map((f) => `  ${f.source}: ${f.what}`).join('\n')}`);
+    } finally {
+      await stopTestCluster();
+    }
   },
 };
 

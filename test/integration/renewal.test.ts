@@ -2,14 +2,12 @@
 // certificate durations (the CRD has no webhook minimums; the daemon runs with
 // --allow-short-durations). Each daemon watches only its own namespaces, so
 // the window daemon and the no-window daemon never act on each other's objects.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, condition, isReady, type Certificate } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
-import { repoRoot } from '../cluster/paths.js';
 import { testCluster } from '../support/cluster.js';
+import { runCli } from '../support/cli.js';
 import { DaemonProcess, type LogLine } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
 import { makeLeaf } from '../support/certgen.js';
@@ -55,17 +53,6 @@ function startDaemon(kubeconfig: string, namespaces: string[], extra: string[] =
     `--namespaces=${namespaces.join(',')}`, '--allow-short-durations', '--overdue-after=5s', '--renewal-backoff=2s',
     '--resync-period=10s', '--log-level=debug', ...extra,
   ]);
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
-  });
 }
 
 describe('Renewal triggers (SPEC §4.3)', function () {

@@ -1,15 +1,13 @@
 // SPEC §4.3 expiry watch of managed and hand-made Secrets, exported as
 // metrics, and SPEC §4.5 `status`: the same objects, as a table and as JSON.
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
-import { repoRoot } from '../cluster/paths.js';
 import { makeCA, makeLeaf } from '../support/certgen.js';
 import { testCluster } from '../support/cluster.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
@@ -23,16 +21,7 @@ function listener(namespace: string, name: string, tlsCredentials: string | unde
   };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args);
 
 function seconds(pem: string): number {
   return Math.floor(Date.parse(new X509Certificate(pem).validTo) / 1000);

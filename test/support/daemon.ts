@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../cluster/paths.js';
+import { capture, captureLive } from './capture.js';
 import { GiveUp, eventually } from './wait.js';
 
 export interface LogLine {
@@ -41,6 +42,23 @@ export class DaemonProcess {
     });
     this.child.stderr?.setEncoding('utf8').on('data', (c: string) => this.stderr.push(c));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => { resolve(code); }));
+    const name = `daemon ${String(this.child.pid)} (${args.slice(0, 2).join(' ')})`;
+    captureLive(() => [
+      { source: `${name} logs`, text: this.logs.map((l) => JSON.stringify(l)).join('\n') },
+      { source: `${name} stderr`, text: this.stderr.join('') },
+    ]);
+  }
+
+  /** A last /metrics scrape of a running daemon, kept for the secret scan. */
+  private async captureMetrics(): Promise<void> {
+    const line = this.logs.find((l) => l.msg === 'metrics server listening');
+    if (!line || this.child.exitCode !== null) return;
+    try {
+      const res = await fetch(`http://${String(line.address)}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      capture(`daemon ${String(this.child.pid)} metrics`, await res.text());
+    } catch {
+      // Not answering (stopping, or never served): nothing to capture.
+    }
   }
 
   get pid(): number {
@@ -70,6 +88,7 @@ export class DaemonProcess {
   }
 
   async stop(): Promise<number | null> {
+    await this.captureMetrics();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.exited;
   }

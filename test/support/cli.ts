@@ -1,0 +1,27 @@
+// Runs the built CLI (dist/src/cli.js) once, as a user would, and returns its
+// exit code and output; the output is captured for the secret scan.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../cluster/paths.js';
+import { capture } from './capture.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('exit', (code) => {
+      capture(`cli ${args[0] ?? ''} stdout`, stdout);
+      capture(`cli ${args[0] ?? ''} stderr`, stderr);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
