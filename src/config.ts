@@ -153,7 +153,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const MAX_DNS_LABEL = 63;
 
 /** A namespace name: a DNS label. The length is checked first so the regex only ever sees 63 characters. */
-function isDnsLabel(s: string): boolean {
+export function isDnsLabel(s: string): boolean {
   return s.length <= MAX_DNS_LABEL && DNS_LABEL.test(s);
 }
 

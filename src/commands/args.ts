@@ -1,6 +1,7 @@
 // Arguments of the status and renew commands that are not daemon flags:
 // kubectl-style -n/--namespace, -A/--all-namespaces, -o/--output.
-import { ConfigError } from '../config.js';
+import { ConfigError, isDnsLabel } from '../config.js';
+import { quoted } from '../util/dnsname.js';
 
 export interface CommandArgs {
   namespace?: string;
@@ -29,6 +30,9 @@ export function parseCommandArgs(command: string, argv: readonly string[]): Comm
       if (o !== 'json' && o !== 'table') throw new ConfigError(command, `-o ${o}: use json or table`);
       out.output = o;
     } else out.rest.push(a);
+  }
+  if (out.namespace !== undefined && !isDnsLabel(out.namespace)) {
+    throw new ConfigError(command, `-n ${quoted(out.namespace)} is not a valid namespace name (a DNS label: lower-case letters, digits and '-', at most 63 characters)`);
   }
   return out;
 }

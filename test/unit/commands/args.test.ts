@@ -87,6 +87,14 @@ describe('parseCommandArgs', function () {
     });
   });
 
+  it('rejects a namespace that cannot exist, naming it', function () {
+    for (const ns of ['Prod', 'a_b', 'x'.repeat(64), '']) {
+      const e = parseError(['--namespace=' + ns]);
+      expect(e.message).to.contain('is not a valid namespace name');
+      expect(e.message).to.not.contain('\n');
+    }
+  });
+
   it('keeps the last namespace given', function () {
     expect(parseCommandArgs('status', ['-n', 'a', '--namespace=b']).namespace).to.equal('b');
   });
