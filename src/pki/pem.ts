@@ -3,6 +3,7 @@
 // CRLF, stray text and missing newlines, but it says what it skipped. Problem
 // messages describe positions and labels only, never the encoded data, because
 // the input may be a private key.
+import { ProblemList } from './problems.js';
 
 export interface PemBlock {
   /** The label, e.g. "CERTIFICATE" or "EC PRIVATE KEY". */
@@ -42,14 +43,14 @@ export function splitPem(input: string): { blocks: PemBlock[]; problems: string[
 export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProblem[] } {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const blocks: PemBlock[] = [];
-  const problems: PemProblem[] = [];
+  const problems = new ProblemList<PemProblemKind>('stray-text');
   let pos = 0;
   let index = 0;
 
   const stray = (from: number, to: number, where: string): void => {
     const chunk = text.slice(from, to);
     if (chunk.trim() !== '') {
-      problems.push({ kind: 'stray-text', message: `${chunk.trim().length} characters of non-PEM text ${where}` });
+      problems.push('stray-text', () => `${chunk.trim().length} characters of non-PEM text ${where}`);
     }
   };
 
@@ -64,14 +65,16 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
     if (!begin) break;
     index += 1;
     const label = begin.label;
-    const name = `block ${index} (${describeLabel(label)})`;
+    const at = index;
+    // Built only for a problem that is kept, not for every block.
+    const name = (): string => `block ${at} (${describeLabel(label)})`;
     stray(pos, begin.index, `before block ${index}`);
     const bodyStart = begin.end;
 
     const end = ends.from(bodyStart);
     const nextBegin = begins.from(bodyStart);
     if (!end || (nextBegin && nextBegin.index < end.index)) {
-      problems.push({ kind: 'bad-block', message: `${name}: no END line` });
+      problems.push('bad-block', () => `${name()}: no END line`);
       // Resume at the next BEGIN so one truncated block does not hide the rest.
       if (!nextBegin) {
         pos = text.length;
@@ -84,25 +87,25 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
 
     const endLabel = end.label;
     if (endLabel !== label) {
-      problems.push({ kind: 'bad-block', message: `${name}: END label "${describeLabel(endLabel)}" does not match BEGIN` });
+      problems.push('bad-block', () => `${name()}: END label "${describeLabel(endLabel)}" does not match BEGIN`);
       continue;
     }
     const body = text.slice(bodyStart, end.index);
     if (/^[\t ]*[A-Za-z-]+:/m.test(body)) {
       // RFC 1421 headers only appear on legacy encrypted keys, which we cannot use without a passphrase.
-      problems.push({ kind: 'bad-block', message: `${name}: has PEM headers (legacy encrypted key?), not supported` });
+      problems.push('bad-block', () => `${name()}: has PEM headers (legacy encrypted key?), not supported`);
       continue;
     }
     const b64 = body.replace(/\s+/g, '');
     if (b64 === '' || b64.length % 4 !== 0 || !BASE64.test(b64)) {
-      problems.push({ kind: 'bad-block', message: `${name}: invalid base64` });
+      problems.push('bad-block', () => `${name()}: invalid base64`);
       continue;
     }
     const der = Buffer.from(b64, 'base64');
     blocks.push({ type: label, der, pem: toPem(label, der), index });
   }
   stray(pos, text.length, index === 0 ? 'and no PEM blocks' : `after block ${index}`);
-  return { blocks, problems };
+  return { blocks, problems: problems.finish() };
 }
 
 interface Match {

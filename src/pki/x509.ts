@@ -3,6 +3,7 @@
 // Node's X509Certificate does the ASN.1; this file only interprets its output.
 import { createHash, X509Certificate } from 'node:crypto';
 import { describeLabel, scanPem, toPem } from './pem.js';
+import { ProblemList } from './problems.js';
 import { normalizeIp } from '../host/normalize.js';
 
 export interface ParsedCertificate {
@@ -55,30 +56,33 @@ export const MAX_CERTIFICATES = 200;
 /** parseCertificates with each problem classified, so callers can tolerate stray text only. */
 export function scanCertificates(pem: string): { certificates: ParsedCertificate[]; problems: CertificateProblem[] } {
   const { blocks, problems: pemProblems } = scanPem(pem);
-  const problems: CertificateProblem[] = pemProblems.map((p) => ({ kind: p.kind, message: p.message }));
+  const own = new ProblemList<CertificateProblemKind>('stray-text');
   const certificates: ParsedCertificate[] = [];
   let attempted = 0;
-  const unread: number[] = [];
+  const unread = { count: 0, first: 0, last: 0 };
   for (const block of blocks) {
     if (block.type !== 'CERTIFICATE') {
-      problems.push({ kind: 'not-certificate', message: `block ${block.index} (${describeLabel(block.type)}): not a certificate` });
+      own.push('not-certificate', () => `block ${block.index} (${describeLabel(block.type)}): not a certificate`);
       continue;
     }
     if (attempted >= MAX_CERTIFICATES) {
-      unread.push(block.index);
+      if (unread.count === 0) unread.first = block.index;
+      unread.last = block.index;
+      unread.count += 1;
       continue;
     }
     attempted += 1;
     try {
       certificates.push(parseCertificateDer(block.der));
     } catch (err) {
-      problems.push({ kind: 'unparsable', message: `block ${block.index} (CERTIFICATE): not a valid X.509 certificate (${errorText(err)})` });
+      own.push('unparsable', () => `block ${block.index} (CERTIFICATE): not a valid X.509 certificate (${errorText(err)})`);
     }
   }
-  if (unread.length > 0) {
+  const problems: CertificateProblem[] = [...pemProblems, ...own.finish()];
+  if (unread.count > 0) {
     problems.push({
       kind: 'too-many',
-      message: `blocks ${unread[0]}–${unread[unread.length - 1]}: ${unread.length} more certificate(s) not read; at most ${MAX_CERTIFICATES} certificates are read from one object`,
+      message: `blocks ${unread.first}–${unread.last}: ${unread.count} more certificate(s) not read; at most ${MAX_CERTIFICATES} certificates are read from one object`,
     });
   }
   return { certificates, problems };

@@ -114,8 +114,8 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ...optional('revision', cert?.status?.revision),
   };
   const badType = wrongType(namespace, secretName, secret, lookup);
-  if (badType) return { ...base, secret: secretName, ...certInfo, secretType: badType.secretType, ready: false, state: 'Invalid', problems: [badType.problem] };
   if (!secret) {
+    if (badType) return { ...base, secret: secretName, ...certInfo, ...wrongTypeStatus(badType) };
     return { ...base, secret: secretName, ...certInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }
   // The host in the one spelling the Listener controller verified (src/host/normalize.ts):
@@ -140,6 +140,8 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ready: verdict.ok && (!managed || (cert !== undefined && isReady(cert))),
     state,
     problems: verdict.failures.map((f) => f.message),
+    // Whatever its content, Skupper will not use it: the type comes first.
+    ...(badType ? wrongTypeStatus(badType, verdict.failures.map((f) => f.message)) : {}),
   };
 }
 
@@ -161,8 +163,8 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
     ...optional('certificate', clientName),
   };
   const badType = wrongType(namespace, secretName, secret, lookup);
-  if (badType) return { ...base, secret: secretName, ...clientInfo, secretType: badType.secretType, ready: false, state: 'Invalid', problems: [badType.problem] };
   if (!secret) {
+    if (badType) return { ...base, secret: secretName, ...clientInfo, ...wrongTypeStatus(badType) };
     return { ...base, secret: secretName, ...clientInfo, ready: false, state: managed ? 'Issuing' : 'SecretMissing', problems: managed ? [] : [`Secret ${secretName} not found`] };
   }
   // The router uses ca.crt alone unless it presents a client certificate (SPEC §2).
@@ -188,6 +190,7 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
     ready: ok && (!client || client.ready),
     state: ok ? 'Ready' : expired ? 'Expired' : managed && client && !client.ready ? 'Issuing' : 'Invalid',
     problems: failures.map((f) => f.message),
+    ...(badType ? wrongTypeStatus(badType, failures.map((f) => f.message)) : {}),
   };
 }
 
@@ -200,6 +203,10 @@ function describeClient(certificate: string, cert: Certificate | undefined, secr
     ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
     ready: cert !== undefined && isReady(cert) && verdict?.ok === true,
   };
+}
+
+function wrongTypeStatus(bad: { secretType: string; problem: string }, otherProblems: string[] = []): Pick<ObjectStatus, 'secretType' | 'ready' | 'state' | 'problems'> {
+  return { secretType: bad.secretType, ready: false, state: 'Invalid', problems: [bad.problem, ...otherProblems] };
 }
 
 function earliest(dates: Date[]): Date | undefined {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { describeLabel, scanPem, splitPem, toPem } from '../../../src/pki/pem.js';
+import { MAX_PROBLEMS } from '../../../src/pki/problems.js';
 
 // Framing only, so random bytes stand in for DER.
 function block(type: string, der: Buffer, width = 64): string {
@@ -165,14 +166,22 @@ describe('scanPem on hostile input', function () {
     return unit.repeat(Math.ceil(bytes / unit.length));
   }
 
-  it('1.5 MiB of BEGIN lines without END: every block reported, in linear time', function () {
+  it('1.5 MiB of BEGIN lines without END: the first 100 reported, the rest counted, in linear time', function () {
     const line = '-----BEGIN CERTIFICATE-----\n';
     const text = repeatTo(line, 1.5 * MiB);
     const { result, ms } = timed(() => scanPem(text));
     expect(ms).to.be.below(BOUND_MS);
     expect(result.blocks).to.have.length(0);
-    expect(result.problems).to.have.length(text.length / line.length);
-    expect(result.problems.every((p) => p.kind === 'bad-block' && p.message.endsWith(': no END line'))).to.be.true;
+    expect(result.problems).to.have.length(MAX_PROBLEMS + 1);
+    expect(result.problems.slice(0, MAX_PROBLEMS).every((p) => p.kind === 'bad-block' && p.message.endsWith(': no END line'))).to.be.true;
+    expect(result.problems[MAX_PROBLEMS]).to.deep.equal({ kind: 'bad-block', message: `… and ${text.length / line.length - MAX_PROBLEMS} more problem(s), not listed` });
+  });
+
+  it('a harmless problem first does not hide lost blocks in the count', function () {
+    const text = `${'junk\n-----BEGIN A-----\nAAAA\n-----END A-----\n'.repeat(MAX_PROBLEMS)}junk\n${'-----BEGIN B-----\n'.repeat(3)}`;
+    const { problems } = scanPem(text);
+    expect(problems.slice(0, MAX_PROBLEMS).every((p) => p.kind === 'stray-text')).to.be.true;
+    expect(problems[MAX_PROBLEMS]).to.deep.equal({ kind: 'bad-block', message: '… and 4 more problem(s), not listed' });
   });
 
   it('BEGIN lines whose only END is at the very end: one block read, the rest reported', function () {
@@ -182,7 +191,7 @@ describe('scanPem on hostile input', function () {
     const { result, ms } = timed(() => scanPem(text));
     expect(ms).to.be.below(BOUND_MS);
     expect(result.blocks.map((b) => b.index)).to.deep.equal([count]);
-    expect(result.problems).to.have.length(count - 1);
+    expect(result.problems.at(-1)?.message).to.equal(`… and ${count - 1 - MAX_PROBLEMS} more problem(s), not listed`);
   });
 
   it('BEGIN markers without closing dashes, and a 1 MiB label line, in linear time', function () {
