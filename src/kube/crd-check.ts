@@ -27,14 +27,14 @@ export function crdName(t: ResourceType): string {
 }
 
 /** The resources among `required` that the API server does not serve. Throws on errors other than "not found" (unreachable, forbidden). */
-export async function missingResources(api: Api, required: readonly ResourceType[]): Promise<ResourceType[]> {
+export async function missingResources(api: Api, required: readonly ResourceType[], signal?: AbortSignal): Promise<ResourceType[]> {
   const byGroupVersion = new Map<string, ResourceType[]>();
   for (const t of required) byGroupVersion.set(apiVersionOf(t), [...(byGroupVersion.get(apiVersionOf(t)) ?? []), t]);
   const missing: ResourceType[] = [];
   for (const [groupVersion, types] of byGroupVersion) {
     let served: Set<string>;
     try {
-      const list = await api.request<{ resources?: { name?: string }[] }>('GET', `/apis/${groupVersion}`, { timeoutMs: DISCOVERY_TIMEOUT_MS });
+      const list = await api.request<{ resources?: { name?: string }[] }>('GET', `/apis/${groupVersion}`, { timeoutMs: DISCOVERY_TIMEOUT_MS, signal });
       served = new Set((list.resources ?? []).map((r) => r.name ?? ''));
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 404) throw err;

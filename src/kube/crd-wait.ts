@@ -37,7 +37,7 @@ export class CrdGate {
       signal.throwIfAborted();
       let problem: string;
       try {
-        const missing = await missingResources(this.api, this.required);
+        const missing = await missingResources(this.api, this.required, signal);
         if (missing.length === 0) {
           this.state = { ok: true, detail: 'installed' };
           if (lastReported !== '') this.log.info({ crds: this.required.map(crdName) }, 'required CRDs are installed now; continuing start-up');
@@ -46,6 +46,7 @@ export class CrdGate {
         problem = missingCrdsMessage(missing);
         if (problem !== lastReported) this.log.error({ missing: missing.map(crdName) }, problem);
       } catch (err) {
+        signal.throwIfAborted();
         // Not "missing" but "could not tell" (API server unreachable, discovery refused): also not ready, also retried.
         problem = `cannot check for the required CRDs: ${err instanceof Error ? err.message : String(err)}`;
         if (problem !== lastReported) this.log.warn({ err }, problem);
@@ -61,6 +62,10 @@ export class CrdGate {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      return;
+    }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));

@@ -21,6 +21,8 @@ export interface ClusterOptions {
   certManagerArgs?: string[];
   /** Namespace that holds ClusterIssuer secrets (cert-manager's --cluster-resource-namespace). */
   clusterResourceNamespace?: string;
+  /** A cluster as a user may have it before installing anything: no CRDs, no cert-manager (missing-CRD tests). */
+  bare?: boolean;
 }
 
 export interface ClusterInfo {
@@ -219,6 +221,10 @@ export class LocalControlPlane {
         return r.status === 200;
       }, { timeoutMs: 60_000, intervalMs: 250, process: kcm });
 
+      if (this.opts.bare) {
+        this.log(`bare control plane ready at ${this.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (no CRDs, no cert-manager; state in ${dir})`);
+        return;
+      }
       await this.installCrds(kc);
       const crns = this.opts.clusterResourceNamespace ?? 'cert-manager';
       await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: crns } }]);
@@ -243,8 +249,8 @@ export class LocalControlPlane {
     return p;
   }
 
-  private async installCrds(kc: k8s.KubeConfig): Promise<void> {
-    const manifests = crdManifests();
+  /** Installs the CRDs of `manifests` (default: all) and waits until each is Established. */
+  async installCrds(kc: k8s.KubeConfig, manifests = crdManifests()): Promise<void> {
     const crds = manifests.flatMap((m) => m.docs);
     await applyObjects(kc, crds);
     const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
