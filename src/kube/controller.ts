@@ -2,13 +2,19 @@
 // reconcile(key) is idempotent and level-triggered, reads cached state and
 // returns when to look again. A thrown error requeues the key with per-key
 // exponential backoff; success resets the backoff.
+//
+// A reconcile's "look again after" is measured from when the reconcile began,
+// the instant its decision was made on, not from when it returned: a reconcile
+// that spent seconds on API writes would otherwise push a maintenance-window
+// wake-up seconds late, past the window's end.
+import { systemClock, type Clock } from './clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { isConflict } from './api.js';
 import { WorkQueue, type Backoff } from './workqueue.js';
 
 export interface ReconcileResult {
-  /** Look at this key again after this long, even without a change. */
+  /** Look at this key again this long after the reconcile began, even without a change. */
   requeueAfterMs?: number;
   /** A label for the reconcile_total metric: ok (default), invalid, skipped, … */
   result?: string;
@@ -22,6 +28,8 @@ export interface ControllerOptions {
   name: string;
   workers?: number;
   backoff?: Backoff;
+  /** The queue's time; reconcilers that take `now` should be given the same one. */
+  clock?: Clock;
 }
 
 export class Controller {
@@ -35,7 +43,7 @@ export class Controller {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.queue = new WorkQueue(opts.backoff, (depth) => { metrics.queueDepth.set({ controller: opts.name }, depth); });
+    this.queue = new WorkQueue(opts.backoff, (depth) => { metrics.queueDepth.set({ controller: opts.name }, depth); }, opts.clock ?? systemClock);
     metrics.queueDepth.set({ controller: opts.name }, 0);
   }
 
@@ -84,11 +92,12 @@ export class Controller {
     const end = this.metrics.reconcileDuration.startTimer({ controller });
     try {
       const started = performance.now();
+      const began = this.queue.now();
       const res = await this.reconcile(key);
       this.queue.forget(key);
       this.log.debug({ controller, key, result: res?.result ?? 'ok', observedVersion: res?.observedVersion, ms: Math.round(performance.now() - started) }, 'reconciled');
       this.metrics.reconciles.inc({ controller, result: res?.result ?? 'ok' });
-      if (res?.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
+      if (res?.requeueAfterMs !== undefined) this.queue.addAt(key, began + res.requeueAfterMs);
     } catch (err) {
       const delay = this.queue.addRateLimited(key);
       if (isConflict(err)) {

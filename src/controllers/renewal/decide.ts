@@ -107,9 +107,11 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
   if (w) {
     // Renew now what would otherwise renew before the next window opens, so
     // rotations happen inside windows; a certificate issued in this window is
-    // done (short-lived ones would otherwise be renewed over and over).
+    // done (short-lived ones would otherwise be renewed over and over). A
+    // renewal time exactly at the next start counts as due now: cert-manager
+    // renews at that very instant, a race our wake-up at the start cannot win.
     const issuedInWindow = w.openedAt !== undefined && c.notBefore !== undefined && c.notBefore.getTime() >= w.openedAt.getTime() - 1000;
-    if (w.open && !issuedInWindow && c.renewalTime.getTime() < w.nextStart.getTime()) return { trigger: 'window' };
+    if (w.open && !issuedInWindow && c.renewalTime.getTime() <= w.nextStart.getTime()) return { trigger: 'window' };
     return { waiting: w.open ? 'not due before the next window' : 'outside the renewal window', wakeAt: earliest(overdueAt, w.nextStart) };
   }
   return { waiting: 'not due', wakeAt: overdueAt };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { WorkQueue } from '../../../src/kube/workqueue.js';
 import { eventually } from '../../support/wait.js';
+import { FakeClock } from './fake-clock.js';
 
 describe('WorkQueue', function () {
   it('deduplicates keys that are waiting', async function () {
@@ -62,5 +63,36 @@ describe('WorkQueue', function () {
     q.add('ignored');
     expect(q.length).to.equal(0);
     expect(depths.at(-1)).to.equal(0);
+  });
+
+  it('a timer that fires before its deadline (stale event-loop time) re-arms instead of handing the key out early', async function () {
+    const clock = new FakeClock();
+    const q = new WorkQueue(undefined, undefined, clock);
+    const t0 = clock.now();
+    q.addAfter('k', 3_000);
+    clock.fireEarly(40);
+    await clock.advance(2_960);
+    expect(q.length, 'not before the deadline').to.equal(0);
+    expect(q.deadline('k')).to.equal(t0 + 3_000);
+    await clock.advance(40);
+    expect(q.length).to.equal(1);
+    expect(await q.get()).to.equal('k');
+    expect(q.deadline('k')).to.equal(undefined);
+  });
+
+  it('addAt: a deadline in the past adds at once; a later one does not replace an earlier one, an earlier one does', async function () {
+    const clock = new FakeClock();
+    const q = new WorkQueue(undefined, undefined, clock);
+    const t0 = clock.now();
+    q.addAt('past', t0 - 5);
+    expect(q.length).to.equal(1);
+    q.addAt('k', t0 + 5_000);
+    q.addAt('k', t0 + 9_000);
+    expect(q.deadline('k')).to.equal(t0 + 5_000);
+    q.addAt('k', t0 + 1_000);
+    expect(q.deadline('k')).to.equal(t0 + 1_000);
+    expect(clock.pending(), 'the replaced timer is cancelled').to.equal(1);
+    await clock.advance(1_000);
+    expect(q.length).to.equal(2);
   });
 });

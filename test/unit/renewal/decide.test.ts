@@ -277,6 +277,12 @@ describe('decideRenewal', function () {
       expect(d).to.deep.equal({ trigger: 'window' });
     });
 
+    it("triggers 'window' for a renewal time exactly at the next window's start (cert-manager would renew at the very instant the next window opens)", function () {
+      expect(decideRenewal(input({ window: open, certificate: { renewalTime: nextStart, notBefore: at(-60 * 24 * HOUR) } }))).to.deep.equal({ trigger: 'window' });
+      const justAfter = new Date(nextStart.getTime() + 1);
+      expect(decideRenewal(input({ window: open, certificate: { renewalTime: justAfter, notBefore: at(-60 * 24 * HOUR) } })).waiting).to.equal('not due before the next window');
+    });
+
     it("triggers 'window' for a renewal time already passed but not yet overdue", function () {
       const d = decideRenewal(input({ window: open, certificate: { renewalTime: at(-MIN) } }));
       expect(d).to.deep.equal({ trigger: 'window' });
@@ -316,12 +322,6 @@ describe('decideRenewal', function () {
       const d = decideRenewal(input({ window: open, certificate: { renewalTime: at(8 * 24 * HOUR) } }));
       expect(d.trigger).to.be.undefined;
       expect(d.waiting).to.equal('not due before the next window');
-      expect(d.wakeAt?.getTime()).to.equal(nextStart.getTime());
-    });
-
-    it('waits when open and the renewal falls exactly at the next window start', function () {
-      const d = decideRenewal(input({ window: open, certificate: { renewalTime: nextStart } }));
-      expect(d.trigger).to.be.undefined;
       expect(d.wakeAt?.getTime()).to.equal(nextStart.getTime());
     });
 
