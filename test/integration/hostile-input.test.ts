@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
 import type { Connector, Listener } from '../../src/model/skupper.js';
+import { makeCA } from '../support/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
@@ -43,8 +44,11 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
     const begin = '-----BEGIN CERTIFICATE-----\n';
     const unterminated = begin.repeat(Math.floor(NEAR_LIMIT / begin.length));
     const garbage = `-----BEGIN CERTIFICATE-----\n${'QUJD'.repeat(NEAR_LIMIT / 4 - 20)}!\n-----END CERTIFICATE-----\n`;
+    const good = makeCA({ cn: 'mixed-in good CA' }).certPem;
     await apply<k8s.V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unterminated', namespace: ns }, data: { 'ca.crt': unterminated } });
     await apply<k8s.V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'garbage', namespace: ns }, type: 'Opaque', stringData: { 'ca.crt': garbage } });
+    // A good CA followed by the same megabyte of unterminated blocks: usable, with problems.
+    await apply<k8s.V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mixed', namespace: ns }, data: { 'ca.crt': good + unterminated.slice(0, NEAR_LIMIT - good.length - 100) } });
 
     const lease = `hostile-${Date.now()}`;
     daemon = new DaemonProcess([
@@ -79,11 +83,13 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
     })();
 
     try {
-      await apply<Connector>({
+      const connector = (name: string, trust: string): Connector => ({
         apiVersion: 'skupper.io/v2alpha1', kind: 'Connector',
-        metadata: { name: 'hostile', namespace: ns, annotations: { 'skupper-cert-rotator.io/trust': 'configmap/unterminated,secret/garbage,issuer/ca' } },
-        spec: { routingKey: 'hostile', port: 8443, host: 'backend.example' },
+        metadata: { name, namespace: ns, annotations: { 'skupper-cert-rotator.io/trust': trust } },
+        spec: { routingKey: name, port: 8443, host: 'backend.example' },
       });
+      await apply(connector('hostile', 'configmap/unterminated,secret/garbage,issuer/ca'));
+      await apply(connector('mixed', 'configmap/mixed'));
       for (let i = 0; i < LISTENERS; i++) {
         await apply<Listener>({
           apiVersion: 'skupper.io/v2alpha1', kind: 'Listener',
@@ -91,18 +97,21 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
           spec: { routingKey: `ok-${i}`, host: `ok-${i}`, port: 8080 },
         });
       }
-      // The hostile Connector is reported and still gets the issuer's CA: its good source is used.
-      await d.waitForLog('the hostile sources reported', (l) => l.reason === 'TrustSourceInvalid' && String(l.source) === 'configmap/unterminated', 120_000);
+      // Sources with nothing usable are reported and hold the Connector: no Secret is made from a partial set.
+      await d.waitForLog('the unterminated source reported', (l) => l.reason === 'TrustSourceInvalid' && String(l.source) === 'configmap/unterminated', 120_000);
       await d.waitForLog('the garbage source reported', (l) => l.reason === 'TrustSourceInvalid' && String(l.source) === 'secret/garbage', 120_000);
-      const bundle = await eventually('the hostile Connector bundle', async () => {
+      // The usable part of a mixed source is used, and the rest reported.
+      await d.waitForLog('the mixed source reported', (l) => l.reason === 'TrustSourceInvalid' && String(l.source) === 'configmap/mixed', 120_000);
+      const bundle = await eventually('the mixed Connector bundle', async () => {
         try {
-          const s = await testCluster().core.readNamespacedSecret({ namespace: ns, name: 'hostile-connector-tls' });
-          return decode(s, 'ca.crt').includes('BEGIN CERTIFICATE') ? s : undefined;
+          return await testCluster().core.readNamespacedSecret({ namespace: ns, name: 'mixed-connector-tls' });
         } catch {
           return undefined;
         }
       }, { timeoutMs: 120_000 });
-      expect((decode(bundle, 'ca.crt').match(/BEGIN CERTIFICATE/g) ?? []).length, 'only the CA of issuer/ca').to.equal(1);
+      expect(decode(bundle, 'ca.crt')).to.equal(good);
+      const held = await testCluster().core.readNamespacedSecret({ namespace: ns, name: 'hostile-connector-tls' }).then(() => true, () => false);
+      expect(held, 'no Secret for the held Connector').to.equal(false);
       // Every ordinary Listener converges.
       for (let i = 0; i < LISTENERS; i++) {
         await eventually(`Listener ok-${i} wired`, async () => {
@@ -111,7 +120,7 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
           return l.spec.tlsCredentials === `ok-${i}-listener-tls` && c && isReady(c) ? true : undefined;
         }, { timeoutMs: 120_000 });
       }
-      // A resync or two re-reads the hostile sources (their parse is cached per resourceVersion).
+      // Resyncs re-read the hostile sources (their parse is cached per resourceVersion).
       const reconciled = d.logs.filter((l) => l.msg === 'reconciled' && l.key === `${ns}/hostile`).length;
       await d.waitForLog('two more reconciles of the hostile Connector', () => d.logs.filter((l) => l.msg === 'reconciled' && l.key === `${ns}/hostile`).length >= reconciled + 2, 60_000);
     } finally {
