@@ -9,16 +9,11 @@ import { TLS_SECRET_TYPE, secretType } from '../controllers/common/secret-type.j
 const MAX_READS = 200;
 const PARALLEL = 8;
 
-interface Referrer {
-  metadata: { namespace: string };
-  spec: { tlsCredentials?: string };
-}
-
-/** "namespace/name" → type, for every referenced Secret not in `listed` that exists and is neither kubernetes.io/tls nor Opaque. */
-export async function otherSecretTypes(api: Api, objects: readonly Referrer[], listed: (namespace: string, name: string) => boolean): Promise<Map<string, string>> {
-  const wanted = [...new Set(objects
-    .filter((o) => o.spec.tlsCredentials && !listed(o.metadata.namespace, o.spec.tlsCredentials))
-    .map((o) => `${o.metadata.namespace}/${o.spec.tlsCredentials ?? ''}`))].slice(0, MAX_READS);
+/** "namespace/name" → type, for every Secret in `refs` not in `listed` that exists and is neither kubernetes.io/tls nor Opaque. */
+export async function otherSecretTypes(api: Api, refs: readonly { namespace: string; name: string | undefined }[], listed: (namespace: string, name: string) => boolean): Promise<Map<string, string>> {
+  const wanted = [...new Set(refs
+    .filter((r) => r.name !== undefined && r.name !== '' && !listed(r.namespace, r.name))
+    .map((r) => `${r.namespace}/${r.name ?? ''}`))].slice(0, MAX_READS);
   const found = new Map<string, string>();
   for (let i = 0; i < wanted.length; i += PARALLEL) {
     await Promise.all(wanted.slice(i, i + PARALLEL).map(async (key) => {

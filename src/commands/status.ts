@@ -5,7 +5,7 @@
 // same pure function the daemon exports metrics from, so both agree.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../config.js';
-import { describeConnector, describeListener, type ObjectStatus } from '../controllers/expiry/describe.js';
+import { describeConnector, describeListener, describedSecretName, type ObjectStatus } from '../controllers/expiry/describe.js';
 import { otherSecretTypes } from './secret-types.js';
 import { Api, Resources, type ResourceType } from '../kube/api.js';
 import { kubeConfigFromFlag } from '../kube/client.js';
@@ -79,7 +79,8 @@ export async function collectStatus(api: Api, config: Config, namespace: string 
   const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: T[]): Map<string, T> => new Map(items.map((i) => [`${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`, i]));
   const secretMap = byKey(secrets);
   const certMap = byKey(certificates);
-  const otherTypes = await otherSecretTypes(api, [...listeners, ...connectors], (ns, n) => secretMap.has(`${ns}/${n}`));
+  const refs = [...listeners.map((l) => ({ namespace: l.metadata.namespace, name: describedSecretName('listener', l, config) })), ...connectors.map((c) => ({ namespace: c.metadata.namespace, name: describedSecretName('connector', c, config) }))];
+  const otherTypes = await otherSecretTypes(api, refs, (ns, n) => secretMap.has(`${ns}/${n}`));
   const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`), otherSecretType: (ns: string, n: string) => otherTypes.get(`${ns}/${n}`) };
   // The last error is the newest Warning, unless a Normal event (issued,
   // updated, wired) came after it: then the problem was resolved.

@@ -10,7 +10,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { ApiError, Resources, isNotFound, type Api } from '../../kube/api.js';
 import type { Logger } from '../../log.js';
-import { FIELD_MANAGER } from '../../model/annotations.js';
+import { CERT_MANAGER_CERTIFICATE_NAME, FIELD_MANAGER } from '../../model/annotations.js';
 import type { Certificate } from '../../model/certmanager.js';
 import { isManagedByUs } from './ownership.js';
 import { TLS_SECRET_TYPE } from './secret-type.js';
@@ -74,7 +74,9 @@ export class Writer {
   async claimSecret(namespace: string, name: string, labels: Record<string, string>, fields: Record<string, unknown>): Promise<CreateResult<V1Secret>> {
     const body: V1Secret = {
       apiVersion: 'v1', kind: 'Secret', type: TLS_SECRET_TYPE,
-      metadata: { name, namespace, labels },
+      // Named as the Secret of our Certificate `name`, as cert-manager names the Secrets it writes:
+      // it is one (cert-manager fills it), not a Secret of the daemon's own making like a bundle.
+      metadata: { name, namespace, labels, annotations: { [CERT_MANAGER_CERTIFICATE_NAME]: name } },
       // kubernetes.io/tls requires both keys; cert-manager fills them.
       data: { 'tls.crt': '', 'tls.key': '' },
     };

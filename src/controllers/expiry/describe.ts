@@ -97,6 +97,12 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
+/** The Secret describeListener/describeConnector look at: the managed name, else spec.tlsCredentials. */
+export function describedSecretName(kind: 'listener' | 'connector', obj: Listener | Connector, config: DescribeConfig): string | undefined {
+  const desired = kind === 'listener' ? desiredListenerCertificate(obj as Listener, config) : desiredConnector(obj as Connector, config);
+  return desired.kind === 'managed' ? desired.secretName : obj.spec.tlsCredentials || undefined;
+}
+
 export function describeListener(listener: Listener, lookup: Lookup, config: DescribeConfig, now: Date): ObjectStatus {
   const { namespace, name } = listener.metadata;
   const desired = desiredListenerCertificate(listener, config);

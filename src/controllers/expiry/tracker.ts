@@ -15,7 +15,7 @@ import type { Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import { Resources, isNotFound, type Api } from '../../kube/api.js';
 import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../common/secret-type.js';
-import { describeConnector, describeListener, type Lookup, type ObjectStatus } from './describe.js';
+import { describeConnector, describeListener, describedSecretName, type Lookup, type ObjectStatus } from './describe.js';
 import { UncachedSecretTypes } from './uncached-secrets.js';
 
 export interface ExpiryCaches {
@@ -107,8 +107,9 @@ export class ExpiryTracker {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const { kind, namespace, name } = parseKey(key);
-    // A hand-made Secret named by tlsCredentials that the caches do not show may be of another type: read it (bounded).
-    const ref = (kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name))?.spec.tlsCredentials;
+    // A Secret the caches do not show may be of another type: read it (bounded).
+    const obj0 = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    const ref = obj0 ? describedSecretName(kind, obj0, this.d.config) : undefined;
     const limited = ref && this.uncached && !this.lookup.secret(namespace, ref) ? (await this.uncached.refresh(namespace, ref)) === 'limited' : false;
     const now = this.d.now?.() ?? new Date();
     const found = this.current(kind, namespace, name, now);
