@@ -11,7 +11,7 @@ import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.j
 import type { Listener } from '../../src/model/skupper.js';
 import { repoRoot } from '../cluster/paths.js';
 import { testCluster } from '../support/cluster.js';
-import { DaemonProcess } from '../support/daemon.js';
+import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
@@ -54,16 +54,11 @@ describe('One spelling of a host: wired, status and metrics agree (issue 12 §4)
         spec: { routingKey: h.name, host: h.host, port: 8080 },
       });
     }
-    daemon = new DaemonProcess([
-      'run', `--kubeconfig=${await daemonKubeconfig()}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
-      `--namespaces=${ns}`, '--resync-period=10s',
-    ]);
-    await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
+    daemon = await startSyncedDaemon(await daemonKubeconfig(), [ns], ['--resync-period=10s']);
   });
 
   after(async function () {
-    expect(await daemon.stop()).to.equal(0);
-    expect(daemon.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => l.msg)).to.deep.equal([]);
+    expect(await stopAndReport(daemon)).to.deep.equal([]);
   });
 
   it('wires each Listener to a certificate naming its host in the one spelling', async function () {

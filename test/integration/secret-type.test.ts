@@ -13,7 +13,7 @@ import { repoRoot } from '../cluster/paths.js';
 import { writesBy } from '../support/audit.js';
 import { makeCA, makeLeaf } from '../support/certgen.js';
 import { testCluster } from '../support/cluster.js';
-import { DaemonProcess } from '../support/daemon.js';
+import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
 import { SA_USER, daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
@@ -76,16 +76,11 @@ describe('Secrets that are not kubernetes.io/tls (issue 12 §4)', function () {
         spec: { ...spec, ...(c.tlsCredentials ? { tlsCredentials: c.tlsCredentials } : {}) },
       });
     }
-    daemon = new DaemonProcess([
-      'run', `--kubeconfig=${await daemonKubeconfig()}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
-      `--namespaces=${ns}`, '--resync-period=10s',
-    ]);
-    await daemon.waitForLog('caches synced', (l) => l.msg === 'caches synced');
+    daemon = await startSyncedDaemon(await daemonKubeconfig(), [ns], ['--resync-period=10s']);
   });
 
   after(async function () {
-    expect(await daemon.stop()).to.equal(0);
-    expect(daemon.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => l.msg)).to.deep.equal([]);
+    expect(await stopAndReport(daemon)).to.deep.equal([]);
   });
 
   it('reports each one: Event and log line saying why and what to do, and object_problem', async function () {

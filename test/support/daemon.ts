@@ -93,3 +93,23 @@ export class DaemonProcess {
     return this.exited;
   }
 }
+
+/**
+ * The daemon as most integration tests run it: the manifests' ServiceAccount,
+ * servers on free ports, only `namespaces`, started and synced.
+ */
+export async function startSyncedDaemon(kubeconfig: string, namespaces: string[], extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
+  const d = new DaemonProcess([
+    'run', `--kubeconfig=${kubeconfig}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
+    `--namespaces=${namespaces.join(',')}`, ...extra,
+  ], env);
+  await d.waitForLog('caches synced', (l) => l.msg === 'caches synced', 60_000);
+  return d;
+}
+
+/** Stops the daemon; returns why the run was not clean (exit code, error-level logs), or [] when it was. */
+export async function stopAndReport(d: DaemonProcess): Promise<string[]> {
+  const code = await d.stop();
+  const errors = d.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => `${l.level}: ${l.msg}`);
+  return [...(code === 0 ? [] : [`exit code ${String(code)}`]), ...errors];
+}

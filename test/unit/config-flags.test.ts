@@ -3,7 +3,8 @@
 // keyed by flag, and the test walks flagSpecs: a new flag without a
 // rejection case here fails.
 import { expect } from 'chai';
-import { ConfigError, MAX_TIMER_MS, boundsOf, envName, flagSpecs, parseConfig } from '../../src/config.js';
+import { MAX_TIMER_MS, boundsOf, envName, flagSpecs, parseConfig } from '../../src/config.js';
+import { errorOf } from './config-error.js';
 
 const rejected: Record<string, readonly string[]> = {
   'kubeconfig': ['/nonexistent/kubeconfig', '/'],
@@ -42,15 +43,6 @@ const rejected: Record<string, readonly string[]> = {
   'dry-run': ['nope'],
 };
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('every flag is validated', function () {
   for (const spec of flagSpecs) {

@@ -1,15 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError, envName, parseBindAddress, parseConfig } from '../../src/config.js';
+import { envName, parseBindAddress, parseConfig } from '../../src/config.js';
+import { errorOf } from './config-error.js';
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config', function () {
   it('has sensible defaults', function () {
