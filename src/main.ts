@@ -128,13 +128,14 @@ export class Daemon {
       clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),
     };
     const events = new EventRecorder(api, log, config.dryRun, { onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
-    const listeners = createListenerController({ api, caches, config, events, metrics, log });
+    // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
     const parser = new ParseCache();
+    const listeners = createListenerController({ api, caches, config, events, metrics, log, parser });
     const connectors = createConnectorController({ api, caches, config, events, metrics, log, parser }).controller;
     const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
     if (window instanceof Error) throw window; // parseConfig already refused it
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
-    const { controller: expiry, tracker } = createExpiryController({ api, caches, config, metrics, log, events });
+    const { controller: expiry, tracker } = createExpiryController({ api, caches, config, metrics, log, events, parser });
     const { controller: rolls, reconciler: roller } = createRollController({ api, caches, config, events, metrics, log, tracker });
     const requestRestart = (ns: string, why: string): void => {
       roller.requestRestart(ns, why);

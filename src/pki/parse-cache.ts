@@ -2,7 +2,13 @@
 // every watch event and resync. Objects are immutable per resourceVersion, so
 // parse results are cached by (uid, resourceVersion, key) and a steady state
 // parses nothing (SPEC §4.3: once per resourceVersion).
-import { scanCertificates, type CertificateProblem, type ParsedCertificate } from './x509.js';
+//
+// The daemon fills the cache with prepare(), which parses in slices that
+// yield to the event loop (x509.ts scanCertificatesAsync), and then reads it
+// with the synchronous parse() from code that is simpler kept synchronous
+// (the §4.4 gate, the status description): a hit costs nothing, so no object
+// blocks the event loop however many certificates it holds.
+import { scanCertificates, scanCertificatesAsync, type CertificateProblem, type ParsedCertificate, type ScanOptions } from './x509.js';
 
 export interface ParseResult {
   certificates: ParsedCertificate[];
@@ -11,31 +17,74 @@ export interface ParseResult {
 
 export class ParseCache {
   private readonly entries = new Map<string, ParseResult>();
+  /** Async parses under way, so two reconciles that prepare the same text parse it once. */
+  private readonly pending = new Map<string, Promise<ParseResult>>();
   hits = 0;
   misses = 0;
 
-  constructor(private readonly maxEntries = 2000) {}
+  constructor(private readonly maxEntries = 2000, private readonly scanOptions: ScanOptions = {}) {}
 
   /** `id` must change whenever `pem` can: e.g. `${uid}@${resourceVersion}#${key}`. */
   parse(id: string | undefined, pem: string): ParseResult {
     if (id === undefined) return scanCertificates(pem);
-    const hit = this.entries.get(id);
+    const hit = this.touch(id);
     if (hit) {
       this.hits += 1;
-      // Map order is insertion order: re-inserting marks it recently used.
-      this.entries.delete(id);
-      this.entries.set(id, hit);
       return hit;
     }
     this.misses += 1;
     const result = scanCertificates(pem);
+    this.store(id, result);
+    return result;
+  }
+
+  /** True when parse(id, …) would be a hit. Lets a caller skip decoding a text that is already parsed. */
+  has(id: string | undefined): boolean {
+    return id !== undefined && this.entries.has(id);
+  }
+
+  /**
+   * parse() without blocking the event loop: on a miss the text is parsed in
+   * slices, and the result is cached under `id`, so a synchronous parse(id, …)
+   * after it is a hit. Counts a miss when it parses; a hit is counted by the
+   * parse() that reads it. Without an id the result is returned, not cached.
+   */
+  async prepare(id: string | undefined, pem: string): Promise<ParseResult> {
+    if (id === undefined) return scanCertificatesAsync(pem, this.scanOptions);
+    const hit = this.touch(id);
+    if (hit) return hit;
+    const running = this.pending.get(id);
+    if (running) return running;
+    this.misses += 1;
+    const parsing = scanCertificatesAsync(pem, this.scanOptions)
+      .then((result) => {
+        this.store(id, result);
+        return result;
+      })
+      .finally(() => {
+        this.pending.delete(id);
+      });
+    this.pending.set(id, parsing);
+    return parsing;
+  }
+
+  private touch(id: string): ParseResult | undefined {
+    const hit = this.entries.get(id);
+    if (hit) {
+      // Map order is insertion order: re-inserting marks it recently used.
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+    }
+    return hit;
+  }
+
+  private store(id: string, result: ParseResult): void {
     this.entries.set(id, result);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
-    return result;
   }
 }
 

@@ -5,6 +5,7 @@
 // by type and public-key hash; key material and PEM text never appear.
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { describeLabel, scanPem } from './pem.js';
+import type { ParseResult } from './parse-cache.js';
 import { weaknesses } from './strength.js';
 import { coversHost, scanCertificates, type ParsedCertificate } from './x509.js';
 
@@ -49,7 +50,16 @@ export interface ServingSecretInput {
   caCrt?: string;
   hosts: string[];
   now: Date;
+  /**
+   * How tls.crt and ca.crt are parsed (default: scanCertificates). The daemon
+   * reads them from its ParseCache after preparing them asynchronously
+   * (common/secret-certificates.ts), so the gate never parses a big text on
+   * the event loop in one go.
+   */
+  parse?: (field: CertificateField, pem: string) => ParseResult;
 }
+
+export type CertificateField = 'tls.crt' | 'ca.crt';
 
 /** Loops between cross-signed certificates end here; real chains are 2 or 3 long. */
 const MAX_CHAIN_DEPTH = 10;
@@ -75,7 +85,8 @@ export function verifyServingSecret(input: ServingSecretInput): VerificationResu
     failures.push({ reason, message });
   };
 
-  const chain = readCertificates('tls.crt', input.tlsCrt, 'MissingCertificate', 'InvalidCertificate', fail);
+  const parse = input.parse ?? ((_field: CertificateField, pem: string): ParseResult => scanCertificates(pem));
+  const chain = readCertificates('tls.crt', input.tlsCrt, 'MissingCertificate', 'InvalidCertificate', fail, parse);
   // Like OpenSSL's chain loading, the first certificate is the leaf even when
   // non-certificate blocks come before it.
   const leaf = chain[0];
@@ -84,7 +95,7 @@ export function verifyServingSecret(input: ServingSecretInput): VerificationResu
   const key = readPrivateKey(input.tlsKey, fail);
   if (leaf && key) checkKeyMatch(leaf, key, fail);
 
-  const caCertificates = readCertificates('ca.crt', input.caCrt, 'MissingCA', 'InvalidCA', fail);
+  const caCertificates = readCertificates('ca.crt', input.caCrt, 'MissingCA', 'InvalidCA', fail, parse);
   if (leaf && caCertificates.length > 0) {
     const path = findTrustPath(chain, caCertificates);
     if (!path.trusted) fail('UntrustedChain', path.message);
@@ -108,17 +119,18 @@ export function verifyChainAgainst(chain: ParsedCertificate[], trusted: ParsedCe
 }
 
 function readCertificates(
-  field: string,
+  field: CertificateField,
   pem: string | undefined,
   missing: VerificationReason,
   invalid: VerificationReason,
   fail: (reason: VerificationReason, message: string) => void,
+  parse: (field: CertificateField, pem: string) => ParseResult,
 ): ParsedCertificate[] {
   if (pem === undefined || pem.trim() === '') {
     fail(missing, `${field} is missing or empty`);
     return [];
   }
-  const { certificates, problems } = scanCertificates(pem);
+  const { certificates, problems } = parse(field, pem);
   // Stray text (e.g. "Bag Attributes" from openssl pkcs12) is skipped by TLS
   // stacks as well; a lost or foreign block is not.
   const serious = problems.filter((p) => p.kind !== 'stray-text').map((p) => p.message);
@@ -266,7 +278,16 @@ function signedBy(subject: ParsedCertificate, issuer: ParsedCertificate): boolea
 
 // Every certificate of tls.crt and ca.crt: a weak CA in ca.crt is refused by
 // the router's OpenSSL ("CA key too small") when a peer's chain runs through it.
-function checkStrength(fields: Array<[string, ParsedCertificate[]]>, fail: (reason: VerificationReason, message: string) => void): void {
+function checkStrength(fields: Array<[CertificateField, ParsedCertificate[]]>, fail: (reason: VerificationReason, message: string) => void): void {
+  for (const f of strengthFailures(fields)) fail(f.reason, f.message);
+}
+
+/**
+ * The WeakKey/WeakSignature failures of the given fields' certificates, as
+ * the gate reports them; exported for `status` on a Connector without a
+ * client certificate, where only ca.crt's strength matters.
+ */
+export function strengthFailures(fields: Array<[CertificateField, ParsedCertificate[]]>): VerificationFailure[] {
   const keys: string[] = [];
   const signatures: string[] = [];
   for (const [field, certs] of fields) {
@@ -275,8 +296,10 @@ function checkStrength(fields: Array<[string, ParsedCertificate[]]>, fail: (reas
     }
   }
   const why = 'TLS stacks at current security levels refuse it';
-  if (keys.length > 0) fail('WeakKey', `weak key (${why}): ${joinProblems(keys)}`);
-  if (signatures.length > 0) fail('WeakSignature', `weak signature (${why}): ${joinProblems(signatures)}`);
+  const failures: VerificationFailure[] = [];
+  if (keys.length > 0) failures.push({ reason: 'WeakKey', message: `weak key (${why}): ${joinProblems(keys)}` });
+  if (signatures.length > 0) failures.push({ reason: 'WeakSignature', message: `weak signature (${why}): ${joinProblems(signatures)}` });
+  return failures;
 }
 
 function hostNotCovered(cert: ParsedCertificate, host: string): string {

@@ -371,6 +371,19 @@ describe('Connector trust bundles (SPEC §4.2)', function () {
       expect(e.note).to.contain('pinned-backend');
     });
 
+    it('a weak CA in a source is reported and left out; the good CA is used', async function () {
+      // RSA-1024: the router's OpenSSL (security level 2) refuses any chain through it.
+      const weakKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      const weak = makeCA({ cn: 'weak-ca', keyType: 'rsa', keyPem: weakKey });
+      await putSecret(ns, 'weak', { 'ca.crt': `${weak.certPem}${good.certPem}` });
+      await applyConnector(connector(ns, 'weak', { [TRUST]: 'secret/weak' }));
+      const s = await bundleSecret(ns, 'weak-connector-tls');
+      expect(subjects(decode(s, 'ca.crt'))).to.deep.equal(['CN=good-ca']);
+      const e = await eventWithReason(ns, 'weak', 'TrustSourceWeakCertificate');
+      expect(e.note).to.contain('"CN=weak-ca"');
+      expect(e.note).to.contain('RSA key of 1024 bits');
+    });
+
     it('a Secret of the same name that is not ours is never overwritten', async function () {
       await putSecret(ns, 'mine-connector-tls', { 'tls.crt': '', 'tls.key': '', 'ca.crt': 'hand-made' }, 'kubernetes.io/tls');
       await applyConnector(connector(ns, 'mine', { [TRUST]: 'secret/good' }));

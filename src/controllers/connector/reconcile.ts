@@ -22,10 +22,12 @@ import { certificateSpecEquals } from '../common/compare.js';
 import { labelValue } from '../common/names.js';
 import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../common/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../common/secret-type.js';
+import { cachedParse, prepareSecretCertificates } from '../common/secret-certificates.js';
 import { Writer } from '../common/writer.js';
 import { connectorPriorValidRevisions, desiredConnector } from './desired.js';
 import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from './history.js';
-import { findSecret, resolveSource, type SourceCaches } from './resolve.js';
+import { droppedSummary, weakCertificatesMessage } from './report.js';
+import { findSecret, resolveSource, type ResolvedSource, type SourceCaches } from './resolve.js';
 import { secretText, splitKey } from '../../kube/object-data.js';
 
 export interface ConnectorCaches extends SourceCaches {
@@ -136,7 +138,9 @@ export class ConnectorReconciler {
 
     // Sources: any failure holds the current Secret as it is.
     const ctx = { namespace, clusterResourceNamespace: this.d.config.clusterResourceNamespace, clusterIssuers: this.d.config.clusterIssuers, caches, parser: this.parser };
-    const resolved = desired.sources.map((s) => resolveSource(s, ctx));
+    const resolved: ResolvedSource[] = [];
+    // One at a time, in annotation order: messages and the bundle's source lists follow it.
+    for (const s of desired.sources) resolved.push(await resolveSource(s, ctx));
     let hold = false;
     for (const r of resolved) {
       if (!r.ok) {
@@ -160,7 +164,8 @@ export class ConnectorReconciler {
     }
 
     const previousPem = secretText(secret, 'ca.crt') ?? '';
-    const previous = secret ? this.parser.parse(objectDataId(secret, 'ca.crt'), previousPem).certificates : [];
+    // Up to the whole bundle (thousands of CAs): parsed in slices, once per resourceVersion.
+    const previous = secret ? (await this.parser.prepare(objectDataId(secret, 'ca.crt'), previousPem)).certificates : [];
     const stored = decodeHistory(secret?.metadata?.annotations?.[TRUST_HISTORY_ANNOTATION]);
     if (stored.problem) await this.warn(connector, 'TrustHistoryDamaged', `${stored.problem} (Secret ${secretName})`);
     const bundle = buildBundle({
@@ -176,11 +181,16 @@ export class ConnectorReconciler {
       await this.warn(connector, 'TrustSourceLeafCertificate',
         `the trust sources hold ${bundle.notCA.length} certificate(s) that are not CAs: ${listSubjects(bundle.notCA.map((e) => e.certificate))}; kept in the bundle (trusted as pinned certificates), but a CA is usually what was meant`);
     }
+    const weak = bundle.dropped.filter((d) => d.reason === 'weak');
+    if (weak.length > 0) {
+      // Dropped, not kept (bundle.ts says why); without this Event the CA would vanish from the bundle silently.
+      problems.push('TrustSourceWeakCertificate');
+      await this.warn(connector, 'TrustSourceWeakCertificate', weakCertificatesMessage(weak));
+    }
     if (bundle.entries.length === 0) {
       problems.push('TrustBundleEmpty');
-      const expired = bundle.dropped.filter((d) => d.reason === 'expired').length;
       await this.warn(connector, 'TrustBundleEmpty',
-        `the trust sources hold no usable certificate${expired ? ` (${expired} expired)` : ''}; an empty ca.crt would break the router, so ${secret ? `the current ${secretName} is kept` : `${secretName} is not created`}`);
+        `the trust sources hold no usable certificate${droppedSummary(bundle.dropped)}; an empty ca.crt would break the router, so ${secret ? `the current ${secretName} is kept` : `${secretName} is not created`}`);
       metrics.setProblems('connector', namespace, name, problems);
       return { result: 'invalid' };
     }
@@ -360,7 +370,8 @@ export class ConnectorReconciler {
     }
     const tlsCrt = secretText(secret, 'tls.crt');
     const tlsKey = secretText(secret, 'tls.key');
-    const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: secretText(secret, 'ca.crt'), hosts: [], now: this.now() });
+    await prepareSecretCertificates(this.parser, secret);
+    const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: secretText(secret, 'ca.crt'), hosts: [], now: this.now(), parse: cachedParse(this.parser, secret) });
     const leaf = verdict.leaf;
     if (!verdict.ok || tlsCrt === undefined || tlsKey === undefined) {
       problems.push('VerificationFailed');

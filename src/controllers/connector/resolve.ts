@@ -62,7 +62,12 @@ export function issuerSecret(source: Extract<TrustSource, { kind: 'issuer' | 'cl
   return { namespace: cluster ? ctx.clusterResourceNamespace : ctx.namespace, name: secretName };
 }
 
-export function resolveSource(source: TrustSource, ctx: ResolveContext): ResolvedSource {
+/**
+ * One source, read and parsed. Async because a source may hold thousands of
+ * certificates: the parse yields to the event loop between slices (and is
+ * cached per resourceVersion, so a resync parses nothing).
+ */
+export async function resolveSource(source: TrustSource, ctx: ResolveContext): Promise<ResolvedSource> {
   const fail = (reason: 'TrustSourceMissing' | 'TrustSourceInvalid', message: string): ResolvedSource => ({ ok: false, source, reason, message });
   const texts: { id: string | undefined; text: string }[] = [];
 
@@ -93,7 +98,7 @@ export function resolveSource(source: TrustSource, ctx: ResolveContext): Resolve
   const certificates: ParsedCertificate[] = [];
   const problems: CertificateProblem[] = [];
   for (const t of texts) {
-    const parsed = ctx.parser.parse(t.id, t.text);
+    const parsed = await ctx.parser.prepare(t.id, t.text);
     certificates.push(...parsed.certificates);
     problems.push(...parsed.problems);
   }

@@ -8,7 +8,9 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config.js';
 import { condition, isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
-import { verifyServingSecret } from '../../pki/verify.js';
+import type { ParseCache } from '../../pki/parse-cache.js';
+import { strengthFailures, verifyServingSecret, type VerificationFailure, type VerificationResult } from '../../pki/verify.js';
+import { cachedParse } from '../common/secret-certificates.js';
 import { clientCertificateName, desiredConnector } from '../connector/desired.js';
 import { desiredListenerCertificate } from '../listener/desired.js';
 import { hostToCover } from '../listener/host.js';
@@ -74,6 +76,20 @@ export interface Lookup {
    * read, undefined when there is none or it was not read.
    */
   otherSecretType?(namespace: string, name: string): string | undefined;
+  /**
+   * Where parsed certificates are read from (the daemon's shared cache,
+   * prepared asynchronously before describing); without it every description
+   * parses afresh, which is fine for the one-shot `status` command.
+   */
+  parser?: ParseCache;
+}
+
+/** verifyServingSecret on a Secret's data, through the lookup's parse cache when it has one. */
+function verifySecret(secret: V1Secret, hosts: string[], now: Date, lookup: Lookup): VerificationResult {
+  return verifyServingSecret({
+    tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts, now,
+    ...(lookup.parser ? { parse: cachedParse(lookup.parser, secret) } : {}),
+  });
 }
 
 /**
@@ -127,7 +143,7 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   // The host in the one spelling the Listener controller verified (src/host/normalize.ts):
   // ::ffff:10.0.0.1, Example.COM. and their plain forms get one verdict everywhere.
   const host = managed ? desired.hosts[0] : hostToCover(listener.spec.host);
-  const verdict = verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: host !== undefined ? [host] : [], now });
+  const verdict = verifySecret(secret, host !== undefined ? [host] : [], now, lookup);
   const leaf = verdict.leaf;
   const bundle = verdict.caCertificates;
   const expired = verdict.failures.some((f) => f.reason === 'Expired');
@@ -162,7 +178,7 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
   const secret = lookup.secret(namespace, secretName);
   const clientName = managed && desired.client ? clientCertificateName(connector) : undefined;
   const clientCert = clientName ? lookup.certificate(namespace, clientName) : undefined;
-  const client = clientName ? describeClient(clientName, clientCert, lookup.secret(namespace, clientName), now) : undefined;
+  const client = clientName ? describeClient(clientName, clientCert, lookup.secret(namespace, clientName), now, lookup) : undefined;
   const clientInfo = {
     ...optional('client', client),
     ...optional('issuer', clientName ? issuerOf(clientCert) ?? issuerOf(desired.kind === 'managed' ? desired.client : undefined) : undefined),
@@ -175,10 +191,12 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
   }
   // The router uses ca.crt alone unless it presents a client certificate (SPEC §2).
   const useClient = connector.spec.useClientCert === true;
-  const tlsCrt = secretText(secret, 'tls.crt');
-  const verdict = verifyServingSecret({ tlsCrt, tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: [], now });
+  const verdict = verifySecret(secret, [], now, lookup);
   const bundle = verdict.caCertificates;
-  const relevant = verdict.failures.filter((f) => useClient || f.reason === 'MissingCA' || f.reason === 'InvalidCA');
+  // Without a client certificate only ca.crt matters: missing, unreadable, or
+  // holding a CA the router's TLS stack refuses (the Connector controller
+  // leaves weak CAs out, so one here was put there by hand or before that).
+  const relevant = useClient ? verdict.failures : caFailures(verdict);
   // The client certificate chains to the backend's client CA, not to the bundle: that check is not ours to make here.
   const failures = relevant.filter((f) => f.reason !== 'UntrustedChain');
   const leaf = useClient ? verdict.leaf : undefined;
@@ -200,8 +218,16 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
   };
 }
 
-function describeClient(certificate: string, cert: Certificate | undefined, secret: V1Secret | undefined, now: Date): ClientStatus {
-  const verdict = secret ? verifyServingSecret({ tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts: [], now }) : undefined;
+/** The gate's failures that concern ca.crt alone (its weak-CA check without tls.crt's entries). */
+function caFailures(verdict: VerificationResult): VerificationFailure[] {
+  return [
+    ...verdict.failures.filter((f) => f.reason === 'MissingCA' || f.reason === 'InvalidCA'),
+    ...strengthFailures([['ca.crt', verdict.caCertificates]]),
+  ];
+}
+
+function describeClient(certificate: string, cert: Certificate | undefined, secret: V1Secret | undefined, now: Date, lookup: Lookup): ClientStatus {
+  const verdict = secret ? verifySecret(secret, [], now, lookup) : undefined;
   return {
     certificate,
     ...optional('notBefore', verdict?.leaf?.notBefore),

@@ -17,6 +17,8 @@ import { Resources, isNotFound, type Api } from '../../kube/api.js';
 import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../common/secret-type.js';
 import { describeConnector, describeListener, describedSecretName, type Lookup, type ObjectStatus } from './describe.js';
 import { UncachedSecretTypes } from './uncached-secrets.js';
+import { ParseCache } from '../../pki/parse-cache.js';
+import { prepareSecretCertificates } from '../common/secret-certificates.js';
 
 export interface ExpiryCaches {
   listeners: Informer<Listener>;
@@ -36,6 +38,8 @@ export interface ExpiryDeps {
   metrics: Metrics;
   events: EventRecorder;
   log: Logger;
+  /** Shared with the other controllers; one of its own otherwise. */
+  parser?: ParseCache;
   now?: () => Date;
 }
 
@@ -55,13 +59,34 @@ const UNMANAGED_REASONS: Partial<Record<ObjectStatus['state'], string>> = { Inva
 /** The per-object series this tracker writes; the probes own the others. */
 const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter'] as const satisfies readonly PerObjectMetric[];
 
+/** Every Secret name a description of `obj` may read, sorted. */
+function usedSecretNames(obj: Listener | Connector): string[] {
+  const n = obj.metadata.name;
+  const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${n}-listener-tls`, `${n}-connector-tls`, `${n}-connector-client`]);
+  return [...names].filter((x) => x !== '').sort();
+}
+
 const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
 
 export class ExpiryTracker {
   private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus; exported: boolean }>();
   private readonly uncached: UncachedSecretTypes | undefined;
+  /** Parsed PEM per (uid, resourceVersion, key), filled by prepare(). */
+  private readonly parser: ParseCache;
+  private readonly lookup: Lookup;
 
   constructor(private readonly d: ExpiryDeps) {
+    this.parser = d.parser ?? new ParseCache();
+    this.lookup = {
+      secret: (ns, name) => this.d.caches.secrets.get(ns, name) ?? this.d.caches.opaqueSecrets.get(ns, name),
+      certificate: (ns, name) => this.d.caches.certificates.get(ns, name),
+      otherSecretType: (ns, name) => {
+        const type = this.uncached?.type(ns, name);
+        // A cached type the caches do not show yet is cache lag, not a wrong type.
+        return type === TLS_SECRET_TYPE || type === 'Opaque' ? undefined : type;
+      },
+      parser: this.parser,
+    };
     const api = d.api;
     this.uncached = d.uncached ?? (api ? new UncachedSecretTypes(async (ns, name) => {
       try {
@@ -72,16 +97,6 @@ export class ExpiryTracker {
       }
     }) : undefined);
   }
-
-  private readonly lookup: Lookup = {
-    secret: (ns, name) => this.d.caches.secrets.get(ns, name) ?? this.d.caches.opaqueSecrets.get(ns, name),
-    certificate: (ns, name) => this.d.caches.certificates.get(ns, name),
-    otherSecretType: (ns, name) => {
-      const type = this.uncached?.type(ns, name);
-      // A cached type the caches do not show yet is cache lag, not a wrong type.
-      return type === TLS_SECRET_TYPE || type === 'Opaque' ? undefined : type;
-    },
-  };
 
   /** The latest description of every tracked object (for tests and future consumers). */
   statuses(): ObjectStatus[] {
@@ -105,8 +120,21 @@ export class ExpiryTracker {
     return { status, changed: true };
   }
 
+  /**
+   * Parses, in slices that yield to the event loop, the certificates of every
+   * Secret the object's description may read, so that current() after it
+   * finds them in the cache instead of parsing a tenant's megabyte in one
+   * block. A no-op for Secrets already parsed at their resourceVersion.
+   */
+  async prepare(kind: TrackedKind, namespace: string, name: string): Promise<void> {
+    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    if (!obj) return;
+    for (const n of usedSecretNames(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
+  }
+
   async reconcile(key: string): Promise<ReconcileResult> {
     const { kind, namespace, name } = parseKey(key);
+    await this.prepare(kind, namespace, name);
     // A Secret the caches do not show may be of another type: read it (bounded).
     const obj0 = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
     const ref = obj0 ? describedSecretName(kind, obj0, this.d.config) : undefined;
@@ -155,9 +183,8 @@ export class ExpiryTracker {
   /** The inputs a description depends on, plus which side of each validity bound `now` is on. */
   private fingerprint(kind: TrackedKind, obj: Listener | Connector, now: Date): string {
     const ns = obj.metadata.namespace;
-    const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${obj.metadata.name}-listener-tls`, `${obj.metadata.name}-connector-tls`, `${obj.metadata.name}-connector-client`]);
     const parts = [kind, obj.metadata.resourceVersion ?? ''];
-    for (const n of [...names].filter((x) => x !== '').sort()) {
+    for (const n of usedSecretNames(obj)) {
       parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
     const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;

@@ -13,7 +13,9 @@ import type { Metrics } from '../../metrics.js';
 import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
 import { isReady, type Certificate, type Issuer } from '../../model/certmanager.js';
 import type { Listener } from '../../model/skupper.js';
+import { ParseCache } from '../../pki/parse-cache.js';
 import { verifyServingSecret } from '../../pki/verify.js';
+import { cachedParse, prepareSecretCertificates } from '../common/secret-certificates.js';
 import { Writer } from '../common/writer.js';
 import { certificateSpecEquals } from '../common/compare.js';
 import { desiredListenerCertificate } from './desired.js';
@@ -39,6 +41,8 @@ export interface ListenerDeps {
   events: EventRecorder;
   metrics: Metrics;
   log: Logger;
+  /** Shared with the other controllers; one of its own otherwise. */
+  parser?: ParseCache;
   now?: () => Date;
 }
 
@@ -51,9 +55,12 @@ export class ListenerReconciler {
   private readonly revisions = new Map<string, number>();
 
   private readonly writer: Writer;
+  /** Parsed PEM per (uid, resourceVersion, key): a Secret is parsed once per revision. */
+  private readonly parser: ParseCache;
 
   constructor(private readonly d: ListenerDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
+    this.parser = d.parser ?? new ParseCache();
   }
 
   private isNewRevision(cert: Certificate, revision: number): boolean {
@@ -161,9 +168,11 @@ export class ListenerReconciler {
       return { result: 'waiting' };
     }
 
+    // The Secret is in the tenant's namespace and may hold anything: parsed in slices first.
+    await prepareSecretCertificates(this.parser, secret);
     const verdict = verifyServingSecret({
       tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'),
-      hosts: desired.hosts, now: this.d.now?.() ?? new Date(),
+      hosts: desired.hosts, now: this.d.now?.() ?? new Date(), parse: cachedParse(this.parser, secret),
     });
     const leaf = verdict.leaf;
     if (!verdict.ok) {

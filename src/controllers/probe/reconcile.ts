@@ -62,6 +62,7 @@ export class ProbeReconciler {
 
   private async probeListener(key: string, l: Listener): Promise<ReconcileResult> {
     const { namespace, name } = l.metadata;
+    await this.d.tracker.prepare('listener', namespace, name);
     const status = this.d.tracker.current('listener', namespace, name)?.status;
     const host = l.spec.host;
     if (!status?.secret || !status.leafFingerprint || !host) return { result: 'nothing-to-probe' };
@@ -102,6 +103,7 @@ export class ProbeReconciler {
     const host = c.spec.host;
     // Selector-based Connectors reach pods by IP through the router; only a host is probed from here.
     if (!host) return { result: 'selector' };
+    await this.d.tracker.prepare('connector', namespace, name);
     const status = this.d.tracker.current('connector', namespace, name)?.status;
     const secret = status?.secret ? this.d.caches.secrets.get(namespace, status.secret) ?? this.d.caches.opaqueSecrets.get(namespace, status.secret) : undefined;
     const caB64 = secret?.data?.['ca.crt'];

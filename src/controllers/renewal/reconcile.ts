@@ -95,14 +95,15 @@ export class RenewalReconciler {
   }
 
   /** A Ready Certificate whose Secret does not cover the Listener's host (edited Secret, stale issuance). */
-  private mismatch(cert: Certificate, owner: Owner): boolean {
+  private async mismatch(cert: Certificate, owner: Owner): Promise<boolean> {
     if (owner.kind !== 'Listener') return false;
     const desired = desiredListenerCertificate(owner.obj, this.d.config);
     if (desired.kind !== 'managed') return false;
     const secret = this.d.caches.secrets.get(cert.metadata.namespace, cert.spec.secretName);
     const crt = secret?.data?.['tls.crt'];
     if (!secret || crt === undefined) return false;
-    const leaf = this.d.parser.parse(objectDataId(secret, 'tls.crt'), Buffer.from(crt, 'base64').toString('utf8')).certificates[0];
+    // The Secret can be edited to hold thousands of certificates: parsed in slices, once per resourceVersion.
+    const leaf = (await this.d.parser.prepare(objectDataId(secret, 'tls.crt'), Buffer.from(crt, 'base64').toString('utf8'))).certificates[0];
     // An unparsable Secret is the verification gate's business (VerificationFailed), not a renewal's.
     return leaf !== undefined && !desired.hosts.every((h) => coversHost(leaf, h));
   }
@@ -123,11 +124,12 @@ export class RenewalReconciler {
     const requested = owner.obj.metadata.annotations?.[Annotations.renew]?.trim();
     const handled = cert.metadata.annotations?.[Annotations.renewHandled];
     const last = this.last.get(uid);
+    const mismatch = facts.ready && await this.mismatch(cert, owner);
     const decision = decideRenewal({
       now,
       certificate: facts,
       manual: { ...(requested ? { requested } : {}), ...(handled !== undefined ? { handled } : {}) },
-      mismatch: facts.ready && this.mismatch(cert, owner),
+      mismatch,
       overdueAfterMs: this.d.config.overdueAfterMs,
       ...(this.d.window ? { window: windowState(this.d.window, now) } : {}),
       ...(last && last.revision === facts.revision ? { last } : {}),

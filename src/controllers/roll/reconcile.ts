@@ -74,6 +74,9 @@ export class RollReconciler {
   }
 
   async reconcile(namespace: string): Promise<ReconcileResult> {
+    // Parsed in slices first (tracker.prepare), so the descriptions below read the parse cache.
+    for (const l of this.d.caches.listeners.list(namespace)) await this.d.tracker.prepare('listener', namespace, l.metadata.name);
+    for (const c of this.d.caches.connectors.list(namespace)) await this.d.tracker.prepare('connector', namespace, c.metadata.name);
     const { current, referenced } = this.inUse(namespace);
     if (this.d.config.rollStrategy === 'reload') return this.countReloads(namespace, current);
     if (referenced.size === 0) return { result: 'idle' };

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import {
   describeConnector, describeListener,
   type DescribeConfig, type Lookup,
 } from '../../../src/controllers/expiry/describe.js';
+import { prepareSecretCertificates } from '../../../src/controllers/common/secret-certificates.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
+import { ParseCache } from '../../../src/pki/parse-cache.js';
 import type { Connector, Listener } from '../../../src/model/skupper.js';
 import { makeCA, makeLeaf, type Issued } from '../../support/certgen.js';
 
@@ -407,6 +409,31 @@ describe('expiry/describe', function () {
       expect(s.bundleNotAfter?.getTime()).to.equal(notAfterOf(ca.certPem).getTime());
       expect(s).not.to.have.property('client');
       expect(s).not.to.have.property('issuer');
+    });
+
+    it('reports a weak CA in the ca.crt of a Connector without a client certificate as Invalid', () => {
+      // The router's OpenSSL refuses an RSA-1024 CA; tls.crt of a CA-only Secret is empty and not judged.
+      const weakKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      const weak = makeCA({ cn: 'weak-ca', keyType: 'rsa', keyPem: weakKey });
+      const c = connector({ tlsCredentials: 'db-ca' });
+      const s = describeConnector(c, lookup([secret('db-ca', { 'ca.crt': `${ca.certPem}${weak.certPem}`, 'tls.crt': '', 'tls.key': '' })]), CONFIG, now);
+      expect(s.state).to.equal('Invalid');
+      expect(s.ready).to.equal(false);
+      expect(s.bundleCertificates).to.equal(2);
+      expect(s.problems).to.have.length(1);
+      expect(s.problems[0]).to.match(/^weak key .*ca\.crt certificate "CN=weak-ca": RSA key of 1024 bits/);
+      expect(s.problems[0]).not.to.include('site-ca');
+    });
+
+    it('reads certificates through the lookup\'s parse cache when it has one', async () => {
+      const parser = new ParseCache();
+      const bundle = secret('db-ca', { 'ca.crt': ca.certPem });
+      bundle.metadata = { name: 'db-ca', namespace: NS, uid: 'u1', resourceVersion: '7' };
+      await prepareSecretCertificates(parser, bundle);
+      expect([parser.hits, parser.misses]).to.deep.equal([0, 1]);
+      const s = describeConnector(connector({ tlsCredentials: 'db-ca' }), { ...lookup([bundle]), parser }, CONFIG, now);
+      expect(s.state).to.equal('Ready');
+      expect([parser.hits, parser.misses]).to.deep.equal([1, 1]);
     });
 
     it('reports a hand-made Connector whose Secret is missing as SecretMissing, and one without TLS as NoTLS', () => {
