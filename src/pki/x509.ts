@@ -57,6 +57,15 @@ export function parseCertificates(pem: string): { certificates: ParsedCertificat
  */
 export const MAX_CERTIFICATES = 5000;
 
+/**
+ * One certificate's DER is parsed by Node in one go, so its size bounds how
+ * long the event loop is held (a 1 MiB certificate with 45,000 SANs: ~60 ms).
+ * OpenSSL refuses a peer's whole chain above 100 KiB by default
+ * (max_cert_list), so nothing this large can serve TLS anyway; 256 KiB still
+ * reads a certificate with 10,000 SANs.
+ */
+export const MAX_CERTIFICATE_BYTES = 256 * 1024;
+
 /** parseCertificates with each problem classified, so callers can tolerate stray text only. */
 export function scanCertificates(pem: string): { certificates: ParsedCertificate[]; problems: CertificateProblem[] } {
   const scan = new CertificateScan();
@@ -122,6 +131,10 @@ class CertificateScan {
       return;
     }
     this.attempted += 1;
+    if (block.der.length > MAX_CERTIFICATE_BYTES) {
+      this.own.push('unparsable', () => `block ${block.index} (CERTIFICATE): ${Math.ceil(block.der.length / 1024)} KiB, larger than any certificate a TLS stack accepts (at most ${MAX_CERTIFICATE_BYTES / 1024} KiB are read)`);
+      return;
+    }
     let cert: ParsedCertificate;
     try {
       cert = parseCertificateDer(block.der);

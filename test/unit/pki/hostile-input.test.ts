@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { MAX_PROBLEMS } from '../../../src/pki/problems.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
-import { coversHost, MAX_CERTIFICATES, parseSubjectAltName, scanCertificates } from '../../../src/pki/x509.js';
+import { coversHost, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES, parseSubjectAltName, scanCertificates } from '../../../src/pki/x509.js';
+import { toPem } from '../../../src/pki/pem.js';
 import { makeCA, makeLeaf } from '../../support/certgen.js';
 import { fastSelfSignedCA } from '../../support/fastcert.js';
 
@@ -73,6 +74,14 @@ describe('hostile certificates', function () {
     expect(gate.ms).to.be.below(BOUND_MS);
     expect(gate.result.failures.map((f) => f.reason)).to.deep.equal(['HostNotCovered']);
     expect(gate.result.failures[0]!.message).to.include('(9990 more)');
+  });
+
+  it('a certificate block larger than any TLS stack accepts is refused before Node parses it', function () {
+    const big = toPem('CERTIFICATE', Buffer.alloc(MAX_CERTIFICATE_BYTES + 1, 0x30));
+    const fine = fastSelfSignedCA({ cn: 'fine', key });
+    const { certificates, problems } = scanCertificates(big + fine.certPem);
+    expect(certificates.map((c) => c.commonName)).to.deep.equal(['fine']);
+    expect(problems.map((p) => p.message)).to.deep.equal([`block 1 (CERTIFICATE): 257 KiB, larger than any certificate a TLS stack accepts (at most 256 KiB are read)`]);
   });
 
   it('parseSubjectAltName: 100,000 entries, quoted ones included', function () {
