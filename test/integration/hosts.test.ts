@@ -3,29 +3,18 @@
 // is wired by the Listener controller AND reported covered and Ready by
 // `status -o json` and by the certificate_host_covered metric: the daemon
 // never disagrees with itself about a host.
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
-import { repoRoot } from '../cluster/paths.js';
 import { testCluster } from '../support/cluster.js';
 import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args);
 
 interface JsonRow { kind: string; name: string; secret?: string; state: string; ready: boolean; hostCovered?: boolean; problems: string[] }
 

@@ -4,7 +4,6 @@
 // daemon, under the manifests' own ServiceAccount and RBAC, waits not-ready
 // and says what to install; status and renew exit 1 with the same message;
 // once the CRDs are installed the daemon continues on its own.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,20 +16,12 @@ import { repoRoot } from '../cluster/paths.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { kustomize } from '../support/kubectl.js';
 import { eventually } from '../support/wait.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
 const ALL_CRDS = ['listeners.skupper.io', 'connectors.skupper.io', 'certificates.cert-manager.io', 'issuers.cert-manager.io', 'clusterissuers.cert-manager.io'];
 const SA_NAMESPACE = 'skupper-cert-rotator';
 
-interface CliResult { code: number; stdout: string; stderr: string }
-
-function cli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args, {}, 60_000);
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url);

@@ -4,12 +4,9 @@
 // why and what to do (Event, log line, object_problem), whether the caches
 // hold its type (Opaque) or not (a custom type, read directly); and the
 // daemon never writes to it, label or not (the audit log is the witness).
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Connector, Listener } from '../../src/model/skupper.js';
-import { repoRoot } from '../cluster/paths.js';
 import { writesBy } from '../support/audit.js';
 import { makeCA, makeLeaf } from '../support/certgen.js';
 import { testCluster } from '../support/cluster.js';
@@ -17,17 +14,9 @@ import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
 import { SA_USER, daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args);
 
 const OURS = { 'app.kubernetes.io/managed-by': 'skupper-cert-rotator' };
 const REASON = 'SecretWrongType';
