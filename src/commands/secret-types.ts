@@ -3,7 +3,7 @@
 // on its own, so `status` reports it as the wrong type (as the daemon does)
 // rather than as missing. Bounded: at most MAX_READS reads, a few at a time.
 import type { V1Secret } from '@kubernetes/client-node';
-import { Resources, isNotFound, type Api } from '../kube/api.js';
+import { ApiError, Resources, isNotFound, type Api } from '../kube/api.js';
 import { TLS_SECRET_TYPE, secretType } from '../controllers/common/secret-type.js';
 
 const MAX_READS = 200;
@@ -23,7 +23,7 @@ export async function otherSecretTypes(api: Api, refs: readonly { namespace: str
         if (type !== TLS_SECRET_TYPE && type !== 'Opaque') found.set(key, type);
       } catch (err) {
         // Missing stays "missing"; a read we may not make leaves it so too.
-        if (!isNotFound(err) && !(err instanceof Error && /\b403\b/.test(err.message))) throw err;
+        if (!isNotFound(err) && !(err instanceof ApiError && err.status === 403)) throw err;
       }
     }));
   }

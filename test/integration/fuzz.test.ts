@@ -18,6 +18,7 @@ import { Rng, host, listenerAnnotations, pemText, trustAnnotation } from '../sup
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { writesBy } from '../support/audit.js';
 import { SA_USER, daemonKubeconfig } from '../support/serviceaccount.js';
+import { caIssuer } from '../support/issuers.js';
 import { eventually } from '../support/wait.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
@@ -83,12 +84,7 @@ describe(`Fuzzing tenant input on the real control plane (seed ${SEED})`, functi
     const r = new Rng(SEED);
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const ns = await createNamespace('fuzz');
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'selfsigned', namespace: ns }, spec: { selfSigned: {} } });
-    await apply({
-      apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: 'ca', namespace: ns },
-      spec: { isCA: true, commonName: 'fuzz CA', secretName: 'ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' } },
-    });
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca' } } });
+    await caIssuer(ns, 'fuzz CA');
     // The CA a Listener may name in tlsCredentials: cert-manager's, not the daemon's to touch.
     const caCert = await eventually('the fuzz CA', async () => {
       const c = await getCertificate(ns, 'ca');

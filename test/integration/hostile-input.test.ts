@@ -6,13 +6,14 @@
 // loop never blocks for long, and the other objects converge.
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
+import { isReady } from '../../src/model/certmanager.js';
 import type { Connector, Listener } from '../../src/model/skupper.js';
 import { makeCA } from '../support/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { SA_NAMESPACE, daemonKubeconfig } from '../support/serviceaccount.js';
+import { caIssuer } from '../support/issuers.js';
 import { eventually } from '../support/wait.js';
 
 /** Just under the API server's 1 MiB limit on a ConfigMap's data. */
@@ -34,12 +35,7 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
 
   it('a 1 MB unterminated-PEM ConfigMap and a 1 MB garbage Secret neither stall /healthz nor cost the leadership; the other objects converge', async function () {
     const ns = await createNamespace('hostile');
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'selfsigned', namespace: ns }, spec: { selfSigned: {} } });
-    await apply({
-      apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: 'ca', namespace: ns },
-      spec: { isCA: true, commonName: 'hostile tests CA', secretName: 'ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' } },
-    });
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca' } } });
+    await caIssuer(ns, 'hostile tests CA');
 
     const begin = '-----BEGIN CERTIFICATE-----\n';
     const unterminated = begin.repeat(Math.floor(NEAR_LIMIT / begin.length));

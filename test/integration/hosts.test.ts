@@ -5,12 +5,13 @@
 // never disagrees with itself about a host.
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
-import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
+import { isReady } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
 import { testCluster } from '../support/cluster.js';
 import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
+import { caIssuer } from '../support/issuers.js';
 import { eventually } from '../support/wait.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
@@ -33,9 +34,7 @@ describe('One spelling of a host: wired, status and metrics agree (issue 12 §4)
 
   before(async function () {
     ns = await createNamespace('hosts');
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'selfsigned', namespace: ns }, spec: { selfSigned: {} } });
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: 'ca', namespace: ns }, spec: { isCA: true, commonName: 'hosts CA', secretName: 'ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' } } });
-    await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca' } } });
+    await caIssuer(ns, 'hosts CA');
     for (const h of HOSTS) {
       await apply<Listener>({
         apiVersion: 'skupper.io/v2alpha1', kind: 'Listener',

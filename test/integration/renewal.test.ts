@@ -12,6 +12,7 @@ import { DaemonProcess, type LogLine } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
 import { makeLeaf } from '../support/certgen.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
+import { caIssuer } from '../support/issuers.js';
 import { eventually } from '../support/wait.js';
 
 function listener(namespace: string, name: string, annotations: Record<string, string>): Listener {
@@ -20,15 +21,6 @@ function listener(namespace: string, name: string, annotations: Record<string, s
     metadata: { name, namespace, annotations },
     spec: { routingKey: name, host: name, port: 8080 },
   };
-}
-
-async function caIssuer(namespace: string): Promise<void> {
-  await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'selfsigned', namespace }, spec: { selfSigned: {} } });
-  await apply({
-    apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: 'ca', namespace },
-    spec: { isCA: true, commonName: 'renewal tests CA', secretName: 'ca', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' } },
-  });
-  await apply({ apiVersion: CERT_MANAGER_API_VERSION, kind: 'Issuer', metadata: { name: 'ca', namespace }, spec: { ca: { secretName: 'ca' } } });
 }
 
 async function readyCertificate(namespace: string, name: string, minRevision = 1, timeoutMs = 60_000): Promise<Certificate> {
@@ -84,7 +76,7 @@ describe('Renewal triggers (SPEC §4.3)', function () {
 
     it('a new skupper-cert-rotator.io/renew value renews exactly once; the same value again does not; the renew command does it too', async function () {
       const ns = manualNs;
-      await caIssuer(ns);
+      await caIssuer(ns, 'renewal tests CA');
       // An annotation present from the start is not a request.
       await apply(listener(ns, 'web', { 'cert-manager.io/issuer': 'ca', 'skupper-cert-rotator.io/renew': 'initial' }));
       const first = await readyCertificate(ns, 'web-listener-tls');
@@ -116,7 +108,7 @@ describe('Renewal triggers (SPEC §4.3)', function () {
 
     it('overdue with a broken issuer: failures are counted and re-checked with a growing backoff, then it recovers', async function () {
       const ns = overdueNs;
-      await caIssuer(ns);
+      await caIssuer(ns, 'renewal tests CA');
       // Renewal time 10 s after issuance; overdue 5 s later (--overdue-after=5s).
       await apply(listener(ns, 'slow', { 'cert-manager.io/issuer': 'ca', 'cert-manager.io/duration': '90s', 'cert-manager.io/renew-before': '80s' }));
       await readyCertificate(ns, 'slow-listener-tls');
@@ -149,7 +141,7 @@ describe('Renewal triggers (SPEC §4.3)', function () {
 
     it('mismatch: a Secret that no longer covers the host is renewed', async function () {
       const ns = mismatchNs;
-      await caIssuer(ns);
+      await caIssuer(ns, 'renewal tests CA');
       await apply(listener(ns, 'api', { 'cert-manager.io/issuer': 'ca' }));
       await readyCertificate(ns, 'api-listener-tls');
       // Someone replaces tls.crt with a certificate for another host (same key, same CA).
@@ -185,7 +177,7 @@ describe('Renewal triggers (SPEC §4.3)', function () {
     });
 
     it('renews inside a window what is due before the next one, leaves the rest, and triggers nothing outside windows', async function () {
-      await caIssuer(ns);
+      await caIssuer(ns, 'renewal tests CA');
       await readyCertificate(ns, 'ca');
       // Start just after a window closes (second 6-9 of a 20 s cycle). The
       // certificate is issued a few seconds later and is due 25 s after that,

@@ -6,6 +6,7 @@
 // bounded: each name at most once per `recheckMs`, all names together at
 // most `burst` at once and `perSecond` after that, and at most `maxEntries`
 // remembered, so no number of Listeners can turn this into a flood of GETs.
+import { TokenBucket } from '../../kube/token-bucket.js';
 
 export interface UncachedSecretOptions {
   recheckMs?: number;
@@ -25,22 +26,18 @@ interface Entry {
 
 export class UncachedSecretTypes {
   private readonly entries = new Map<string, Entry>();
-  private tokens: number;
-  private refilledAt: number;
+  private readonly reads: TokenBucket;
   readonly recheckMs: number;
-  private readonly burst: number;
   private readonly perSecond: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
   constructor(private readonly read: ReadSecretType, opts: UncachedSecretOptions = {}) {
     this.recheckMs = opts.recheckMs ?? 60_000;
-    this.burst = opts.burst ?? 20;
     this.perSecond = opts.perSecond ?? 5;
     this.maxEntries = opts.maxEntries ?? 10_000;
     this.now = opts.now ?? Date.now;
-    this.tokens = this.burst;
-    this.refilledAt = this.now();
+    this.reads = new TokenBucket(opts.burst ?? 20, 1000 / this.perSecond, this.now());
   }
 
   /** The type last read for this Secret; undefined when none was found or it was never read. */
@@ -59,7 +56,7 @@ export class UncachedSecretTypes {
     const now = this.now();
     const entry = this.entries.get(key);
     if (entry && now - entry.checkedAt < this.recheckMs) return 'fresh';
-    if (!this.take(now)) return 'limited';
+    if (!this.reads.take(now)) return 'limited';
     let type: string | null;
     try {
       type = await this.read(namespace, name);
@@ -79,13 +76,5 @@ export class UncachedSecretTypes {
   /** Milliseconds until a limited read may be tried again. */
   retryAfterMs(): number {
     return Math.ceil(1000 / this.perSecond);
-  }
-
-  private take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }
