@@ -6,8 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { buildBundle } from '../src/pki/bundle.js';
 import { ParseCache } from '../src/pki/parse-cache.js';
-import { encodeHistory } from '../src/controllers/connector/history.js';
-import { fastSelfSignedCA } from '../test/support/fastcert.js';
+import { encodeHistory } from '../src/decisions/trust-history.js';
+import { fastSelfSignedCA } from '../cluster/fastcert.js';
 
 const rounds = Number(process.argv[2] ?? 20);
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;

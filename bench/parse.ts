@@ -14,14 +14,14 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { encodeHistory } from '../src/controllers/connector/history.js';
-import { parseTrustSources } from '../src/controllers/connector/sources.js';
+import { encodeHistory } from '../src/decisions/trust-history.js';
+import { parseTrustSources } from '../src/decisions/trust-sources.js';
 import { buildBundle } from '../src/pki/bundle.js';
 import { ParseCache } from '../src/pki/parse-cache.js';
 import { verifyServingSecret } from '../src/pki/verify.js';
 import { coversHost, scanCertificates } from '../src/pki/x509.js';
-import { makeCA, makeLeaf } from '../test/support/certgen.js';
-import { fastSelfSignedCA } from '../test/support/fastcert.js';
+import { makeCA, makeLeaf } from '../cluster/certgen.js';
+import { fastSelfSignedCA } from '../cluster/fastcert.js';
 
 const rounds = Number(process.argv[2] ?? 7);
 const GOAL_MS = 50;

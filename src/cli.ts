@@ -3,11 +3,11 @@
 import { parseCommandArgs } from './commands/args.js';
 import { renewCommand } from './commands/renew.js';
 import { statusCommand } from './commands/status.js';
-import { ConfigError, flagsHelp, parseConfig } from './config.js';
-import { createLogger } from './log.js';
+import { ConfigError, flagsHelp, parseConfig } from './config/config.js';
+import { createLogger } from './telemetry/log.js';
 import { ApiError } from './kube/api.js';
 import { MissingCrdsError } from './kube/crd-check.js';
-import { Daemon } from './main.js';
+import { Daemon } from './daemon/main.js';
 import { version } from './version.js';
 
 const USAGE = `skupper-cert-rotator ${version}

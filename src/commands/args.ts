@@ -1,6 +1,6 @@
 // Arguments of the status and renew commands that are not daemon flags:
 // kubectl-style -n/--namespace, -A/--all-namespaces, -o/--output.
-import { ConfigError, isDnsLabel } from '../config.js';
+import { ConfigError, isDnsLabel } from '../config/config.js';
 import { quoted } from '../util/dnsname.js';
 
 export interface CommandArgs {

@@ -3,10 +3,10 @@
 // object (SPEC §4.3 `manual`), then waits for the new revision. Going through
 // the annotation, not straight to cert-manager, means the renewal is counted,
 // never performed twice, and recorded on the object for whoever looks next.
-import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
-import { clientCertificateName, desiredConnector } from '../controllers/connector/desired.js';
-import { desiredListenerCertificate } from '../controllers/listener/desired.js';
+import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { clientCertificateName, desiredConnector } from '../decisions/connector-desired.js';
+import { desiredListenerCertificate } from '../decisions/listener-desired.js';
 import { Api, Resources, isNotFound } from '../kube/api.js';
 import { kubeConfigFromFlag } from '../kube/client.js';
 import { requireResources, requiredResources } from '../kube/crd-check.js';

@@ -4,7 +4,7 @@
 // rather than as missing. Bounded: at most MAX_READS reads, a few at a time.
 import type { V1Secret } from '@kubernetes/client-node';
 import { ApiError, Resources, isNotFound, type Api } from '../kube/api.js';
-import { TLS_SECRET_TYPE, secretType } from '../controllers/common/secret-type.js';
+import { TLS_SECRET_TYPE, secretType } from '../decisions/secret-type.js';
 
 const MAX_READS = 200;
 const PARALLEL = 8;

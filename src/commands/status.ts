@@ -4,8 +4,8 @@
 // directly (the daemon need not run) and describes each object with the
 // same pure function the daemon exports metrics from, so both agree.
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../config.js';
-import { describeConnector, describeListener, describedSecretName, type ObjectStatus } from '../controllers/expiry/describe.js';
+import type { Config } from '../config/config.js';
+import { describeConnector, describeListener, describedSecretName, type ObjectStatus } from '../decisions/expiry-status.js';
 import { otherSecretTypes } from './secret-types.js';
 import { Api, Resources, type ResourceType } from '../kube/api.js';
 import { kubeConfigFromFlag } from '../kube/client.js';

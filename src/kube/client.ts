@@ -1,7 +1,7 @@
 // Connection to the API server: the --kubeconfig file when given, else
 // client-node's default chain ($KUBECONFIG, ~/.kube/config, in-cluster).
 import * as k8s from '@kubernetes/client-node';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/config.js';
 
 export function loadKubeConfig(path: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();

@@ -8,8 +8,8 @@
 // that spent seconds on API writes would otherwise push a maintenance-window
 // wake-up seconds late, past the window's end.
 import { systemClock, type Clock } from './clock.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import type { Logger } from '../telemetry/log.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import { isConflict } from './api.js';
 import { WorkQueue, type Backoff } from './workqueue.js';
 

@@ -2,7 +2,7 @@
 // reports not-ready with the reason, logs the reason once (again only when it
 // changes), and looks again with a backoff, so installing the CRDs later is
 // enough for it to continue without a restart.
-import type { Logger } from '../log.js';
+import type { Logger } from '../telemetry/log.js';
 import type { Api, ResourceType } from './api.js';
 import { crdName, missingCrdsMessage, missingResources } from './crd-check.js';
 

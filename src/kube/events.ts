@@ -9,7 +9,7 @@
 // issuer), and once the dedupe memory is full, forgotten Events come back at a
 // global rate rather than all at once on the next resync.
 import { hostname } from 'node:os';
-import type { Logger } from '../log.js';
+import type { Logger } from '../telemetry/log.js';
 import { FIELD_MANAGER } from '../model/annotations.js';
 import { Api, Resources } from './api.js';
 import { TokenBucket } from './token-bucket.js';

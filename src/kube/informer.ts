@@ -7,7 +7,7 @@
 //   connection otherwise hangs forever) and counts every abnormal restart;
 // - reports add/update/delete, including deletes discovered by a relist.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+import type { Logger } from '../telemetry/log.js';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';

@@ -3,7 +3,7 @@
 // renew deadline, release on a clean shutdown) plus a wake-up from a watch on
 // the Lease, so a follower takes a released Lease at once instead of at its
 // next retry.
-import type { Logger } from '../log.js';
+import type { Logger } from '../telemetry/log.js';
 import { Resources, isConflict, isNotFound, type Api } from './api.js';
 import { decideLease, recordKey, releasedSpec, type Lease } from './lease-record.js';
 

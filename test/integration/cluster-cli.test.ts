@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { repoRoot } from '../cluster/paths.js';
-import { isAlive } from '../cluster/processes.js';
+import { repoRoot } from '../../cluster/paths.js';
+import { isAlive } from '../../cluster/processes.js';
 import { eventually } from '../support/wait.js';
 
 const run = promisify(execFile);

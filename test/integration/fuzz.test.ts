@@ -13,7 +13,7 @@ import { CERT_MANAGER_API_VERSION, isReady, type Certificate } from '../../src/m
 import type { Connector, Listener } from '../../src/model/skupper.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
-import { fastSelfSignedCA } from '../support/fastcert.js';
+import { fastSelfSignedCA } from '../../cluster/fastcert.js';
 import { Rng, host, listenerAnnotations, pemText, trustAnnotation } from '../support/fuzz-input.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { writesBy } from '../support/audit.js';

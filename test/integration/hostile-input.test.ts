@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { isReady } from '../../src/model/certmanager.js';
 import type { Connector, Listener } from '../../src/model/skupper.js';
-import { makeCA } from '../support/certgen.js';
+import { makeCA } from '../../cluster/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';

@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
 import type { Connector, Listener } from '../../src/model/skupper.js';
 import { requestsBy, type AuditWrite } from '../support/audit.js';
-import { makeCA } from '../support/certgen.js';
+import { makeCA } from '../../cluster/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';

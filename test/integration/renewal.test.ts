@@ -10,7 +10,7 @@ import { testCluster } from '../support/cluster.js';
 import { runCli } from '../support/cli.js';
 import { DaemonProcess, type LogLine } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';
-import { makeLeaf } from '../support/certgen.js';
+import { makeLeaf } from '../../cluster/certgen.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { caIssuer } from '../support/issuers.js';
 import { eventually } from '../support/wait.js';

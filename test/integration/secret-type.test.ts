@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Connector, Listener } from '../../src/model/skupper.js';
 import { writesBy } from '../support/audit.js';
-import { makeCA, makeLeaf } from '../support/certgen.js';
+import { makeCA, makeLeaf } from '../../cluster/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { startSyncedDaemon, stopAndReport, type DaemonProcess } from '../support/daemon.js';
 import { apply, createNamespace, getCertificate } from '../support/k8s.js';

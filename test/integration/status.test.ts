@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { CERT_MANAGER_API_VERSION, isReady } from '../../src/model/certmanager.js';
 import type { Listener } from '../../src/model/skupper.js';
-import { makeCA, makeLeaf } from '../support/certgen.js';
+import { makeCA, makeLeaf } from '../../cluster/certgen.js';
 import { testCluster } from '../support/cluster.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { DaemonProcess } from '../support/daemon.js';

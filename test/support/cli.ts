@@ -2,7 +2,7 @@
 // exit code and output; the output is captured for the secret scan.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { capture } from './capture.js';
 
 export interface CliResult {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { LocalControlPlane } from '../cluster/controlplane.js';
+import { LocalControlPlane } from '../../cluster/controlplane.js';
 
 export interface TestCluster {
   kubeconfig: string;

@@ -2,7 +2,7 @@
 // cluster, collecting its JSON log lines so tests can wait on them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { capture, captureLive } from './capture.js';
 import { GiveUp, eventually } from './wait.js';
 

@@ -4,7 +4,7 @@
 // Mostly plausible input with the edges people actually hit (typos, CRLF,
 // truncation, wrong block types, huge lists), plus some plain garbage.
 import type { KeyObject } from 'node:crypto';
-import { fastSelfSignedCA } from './fastcert.js';
+import { fastSelfSignedCA } from '../../cluster/fastcert.js';
 
 /** mulberry32: small, fast and good enough to drive test input. */
 export class Rng {

@@ -1,5 +1,5 @@
 // kubectl, built from the same k8s.io/kubernetes module as the test API server
-// (binary cache of test/cluster/build.ts), so `kubectl kustomize` renders the
+// (binary cache of cluster/build.ts), so `kubectl kustomize` renders the
 // manifests with the kustomize a user's kubectl of that version embeds.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { binaries, ensureBinary } from '../cluster/build.js';
+import { binaries, ensureBinary } from '../../cluster/build.js';
 
 export interface KubectlResult {
   code: number | null;

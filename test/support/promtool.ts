@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { binaries, ensureBinary } from '../cluster/build.js';
-import { repoRoot } from '../cluster/paths.js';
+import { binaries, ensureBinary } from '../../cluster/build.js';
+import { repoRoot } from '../../cluster/paths.js';
 
 export interface PromtoolResult {
   code: number | null;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { apply } from './k8s.js';
 import { SA_NAMESPACE, tokenKubeconfig } from './serviceaccount.js';
 

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { testCluster } from './cluster.js';
 import { apply } from './k8s.js';
 import { kustomize } from './kubectl.js';

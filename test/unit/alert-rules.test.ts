@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { alertRuleGroups } from '../support/promtool.js';
 
 const RUNBOOK_BASE = 'https://github.com/skupper-cert-rotator/skupper-cert-rotator/blob/main/docs/runbooks.md#';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/config.js';
 
 /** The ConfigError `fn` throws; anything else (or nothing) fails the test. */
 export function errorOf(fn: () => unknown): ConfigError {

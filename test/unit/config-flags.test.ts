@@ -3,7 +3,7 @@
 // keyed by flag, and the test walks flagSpecs: a new flag without a
 // rejection case here fails.
 import { expect } from 'chai';
-import { MAX_TIMER_MS, boundsOf, envName, flagSpecs, parseConfig } from '../../src/config.js';
+import { MAX_TIMER_MS, boundsOf, envName, flagSpecs, parseConfig } from '../../src/config/config.js';
 import { errorOf } from './config-error.js';
 
 const rejected: Record<string, readonly string[]> = {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { envName, parseBindAddress, parseConfig } from '../../src/config.js';
+import { envName, parseBindAddress, parseConfig } from '../../src/config/config.js';
 import { errorOf } from './config-error.js';
 
 

@@ -1,20 +1,20 @@
-// The dashboard picture (scripts/render-dashboard.ts): the pure parts that
-// turn Prometheus answers into panels (scripts/dashboard-panels.ts), format
-// values as Grafana does (scripts/dashboard-units.ts) and draw the SVG
-// (scripts/dashboard-svg.ts). What could really break: label text from the
+// The dashboard picture (scripts/dashboard/render.ts): the pure parts that
+// turn Prometheus answers into panels (scripts/dashboard/panels.ts), format
+// values as Grafana does (scripts/dashboard/units.ts) and draw the SVG
+// (scripts/dashboard/svg.ts). What could really break: label text from the
 // cluster breaking the XML, a NaN coordinate, an axis that hides the data,
 // a table whose rows do not line up with their certificates.
 import { expect } from 'chai';
 import {
   interpolateExpr, legendName, parsePromValue, queryIntervals, reduce, tableView, thresholdColor, timeSeriesView,
   type InstantFrame,
-} from '../../scripts/dashboard-panels.js';
+} from '../../scripts/dashboard/panels.js';
 import {
   escapeXml, fitText, layout, namedColors, renderDashboard, renderPanel, segments, stack, tableUnits, textWidth, timeTicks, valueScale,
   type DashboardView, type TableView, type TimeSeriesView,
-} from '../../scripts/dashboard-svg.js';
-import { formatBytes, formatDuration, formatIsoTime, formatSeconds, formatValue, trimNumber } from '../../scripts/dashboard-units.js';
-import { allPanels, loadDashboard, type DashboardPanel } from '../support/dashboard.js';
+} from '../../scripts/dashboard/svg.js';
+import { formatBytes, formatDuration, formatIsoTime, formatSeconds, formatValue, trimNumber } from '../../scripts/dashboard/units.js';
+import { allPanels, loadDashboard, type DashboardPanel } from '../../scripts/dashboard/dashboard.js';
 
 /** Text outside tags: what an XML parser would read as character data. */
 function characterData(svg: string): string {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import {
   DASHBOARD_PATH, allPanels, dashboardQueries, loadDashboard, substituteVariables,
   type Dashboard, type DashboardPanel, type DashboardTarget, type TemplateVariable,
-} from '../support/dashboard.js';
+} from '../../scripts/dashboard/dashboard.js';
 
 const PREFIX = 'skupper_cert_rotator_';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot } from '../cluster/paths.js';
+import { repoRoot } from '../../cluster/paths.js';
 import { DockerfileError, nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig } from '../support/dockerfile.js';
 
 const parse = (lines: string[]): ReturnType<typeof parseDockerfile> => parseDockerfile(lines.join('\n'));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Metrics } from '../../src/metrics.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
 
 async function text(m: Metrics): Promise<string> {
   return m.registry.metrics();

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { goModulesDir } from '../cluster/paths.js';
-import { versions } from '../cluster/versions.js';
+import { goModulesDir } from '../../cluster/paths.js';
+import { versions } from '../../cluster/versions.js';
 
 function required(module: string, path: string): string | undefined {
   const gomod = readFileSync(join(goModulesDir, module, 'go.mod'), 'utf8');

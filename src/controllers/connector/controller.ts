@@ -7,9 +7,9 @@ import { Annotations } from '../../model/annotations.js';
 import type { Connector } from '../../model/skupper.js';
 import { Controller } from '../../kube/controller.js';
 import { objectKey } from '../../kube/informer.js';
-import { clientCertificateName, connectorSecretName } from './desired.js';
+import { clientCertificateName, connectorSecretName } from '../../decisions/connector-desired.js';
 import { ConnectorReconciler, type ConnectorDeps } from './reconcile.js';
-import { parseTrustSources, type TrustSource } from './sources.js';
+import { parseTrustSources, type TrustSource } from '../../decisions/trust-sources.js';
 
 export const CONNECTOR_CONTROLLER = 'connector';
 

@@ -1,16 +1,16 @@
 // SPEC §4.2 for one Connector: sources → bundle → Secret, then wiring.
-// Decisions are pure (desired.ts, sources.ts, pki/bundle.ts); this file reads
+// Decisions are pure (decisions/connector-desired.ts, decisions/trust-sources.ts, pki/bundle.ts); this file reads
 // the caches, writes only what differs, and holds the last good Secret
 // whenever the inputs are not trustworthy (a missing or unreadable source,
 // an empty bundle): a bad edit must never take trust away from live traffic.
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { Resources, type Api } from '../../kube/api.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
-import type { Logger } from '../../log.js';
-import type { Metrics } from '../../metrics.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SKUPPER_PRIOR_VALID_REVISIONS } from '../../model/annotations.js';
 import { isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector } from '../../model/skupper.js';
@@ -18,15 +18,15 @@ import { buildBundle, type Bundle } from '../../pki/bundle.js';
 import { ParseCache, objectDataId } from '../../pki/parse-cache.js';
 import { verifyServingSecret } from '../../pki/verify.js';
 import type { ParsedCertificate } from '../../pki/x509.js';
-import { certificateSpecEquals } from '../common/compare.js';
-import { labelValue } from '../common/names.js';
-import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../common/ownership.js';
-import { WRONG_TYPE_REASON, secretTypeProblem } from '../common/secret-type.js';
-import { cachedParse, prepareSecretCertificates } from '../common/secret-certificates.js';
-import { Writer } from '../common/writer.js';
-import { connectorPriorValidRevisions, desiredConnector } from './desired.js';
-import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from './history.js';
-import { droppedSummary, weakCertificatesMessage } from './report.js';
+import { certificateSpecEquals } from '../../decisions/certificate-compare.js';
+import { labelValue } from '../../decisions/names.js';
+import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../../decisions/ownership.js';
+import { WRONG_TYPE_REASON, secretTypeProblem } from '../../decisions/secret-type.js';
+import { cachedParse, prepareSecretCertificates } from '../../owned/secret-certificates.js';
+import { Writer } from '../../owned/writer.js';
+import { connectorPriorValidRevisions, desiredConnector } from '../../decisions/connector-desired.js';
+import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from '../../decisions/trust-history.js';
+import { droppedSummary, weakCertificatesMessage } from '../../decisions/trust-report.js';
 import { findSecret, resolveSource, type ResolvedSource, type SourceCaches } from './resolve.js';
 import { secretText, splitKey } from '../../kube/object-data.js';
 

@@ -8,7 +8,7 @@ import type { Issuer } from '../../model/certmanager.js';
 import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
 import type { CertificateProblem, ParsedCertificate } from '../../pki/x509.js';
 import { quoted } from '../../util/dnsname.js';
-import type { TrustSource } from './sources.js';
+import type { TrustSource } from '../../decisions/trust-sources.js';
 import { secretText } from '../../kube/object-data.js';
 
 export interface SourceCaches {

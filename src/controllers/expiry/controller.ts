@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import type { Connector, Listener } from '../../model/skupper.js';
-import { ExpiryTracker, expiryKey, type ExpiryDeps } from './tracker.js';
+import { ExpiryTracker, expiryKey, type ExpiryDeps } from '../../tracking/tracker.js';
 
 export const EXPIRY_CONTROLLER = 'expiry';
 

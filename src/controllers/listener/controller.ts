@@ -4,7 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import { objectKey } from '../../kube/informer.js';
-import { secretNameFor } from './desired.js';
+import { secretNameFor } from '../../decisions/listener-desired.js';
 import { ListenerReconciler, type ListenerDeps } from './reconcile.js';
 
 export const LISTENER_CONTROLLER = 'listener';

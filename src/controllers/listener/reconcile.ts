@@ -1,27 +1,27 @@
-// SPEC §4.1 for one Listener: decide (pure, desired.ts), compare with the
+// SPEC §4.1 for one Listener: decide (pure, decisions/listener-desired.ts), compare with the
 // cache, write only what differs, and wire tlsCredentials only after the
 // Secret is issued and verified. Every write goes through `Writes`, which
 // honours --dry-run.
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { Resources, type Api } from '../../kube/api.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
-import type { Logger } from '../../log.js';
-import type { Metrics } from '../../metrics.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/annotations.js';
 import { isReady, type Certificate, type Issuer } from '../../model/certmanager.js';
 import type { Listener } from '../../model/skupper.js';
 import { ParseCache } from '../../pki/parse-cache.js';
 import { verifyServingSecret } from '../../pki/verify.js';
-import { cachedParse, prepareSecretCertificates } from '../common/secret-certificates.js';
-import { Writer } from '../common/writer.js';
-import { certificateSpecEquals } from '../common/compare.js';
-import { desiredListenerCertificate } from './desired.js';
-import { isOwnedCertificate, ownedByNamed, secretOwnership } from '../common/ownership.js';
-import { labelValue } from '../common/names.js';
-import { WRONG_TYPE_REASON, secretTypeProblem } from '../common/secret-type.js';
+import { cachedParse, prepareSecretCertificates } from '../../owned/secret-certificates.js';
+import { Writer } from '../../owned/writer.js';
+import { certificateSpecEquals } from '../../decisions/certificate-compare.js';
+import { desiredListenerCertificate } from '../../decisions/listener-desired.js';
+import { isOwnedCertificate, ownedByNamed, secretOwnership } from '../../decisions/ownership.js';
+import { labelValue } from '../../decisions/names.js';
+import { WRONG_TYPE_REASON, secretTypeProblem } from '../../decisions/secret-type.js';
 import { secretText, splitKey } from '../../kube/object-data.js';
 
 export interface ListenerCaches {

@@ -7,16 +7,16 @@
 // once per Secret revision. Concurrency is bounded by the controller's
 // workers; every probe has a timeout.
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
-import type { Logger } from '../../log.js';
-import type { Metrics } from '../../metrics.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import type { Connector, Listener } from '../../model/skupper.js';
-import type { ExpiryTracker } from '../expiry/tracker.js';
+import type { ExpiryTracker } from '../../tracking/tracker.js';
 import { hostText } from '../../host/normalize.js';
-import { hostToCover, listenerAddress } from '../listener/host.js';
+import { hostToCover, listenerAddress } from '../../decisions/listener-host.js';
 import { addressKey, parseAddressMap, probeTls, type ProbeResult, type ProbeTarget } from './tls.js';
 
 export interface ProbeDeps {

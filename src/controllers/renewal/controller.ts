@@ -2,7 +2,7 @@
 // Certificate itself, its owner's annotations (renew), and its Secret (mismatch).
 import { Controller } from '../../kube/controller.js';
 import { objectKey } from '../../kube/informer.js';
-import { isManagedByUs } from '../common/ownership.js';
+import { isManagedByUs } from '../../decisions/ownership.js';
 import { RenewalReconciler, type RenewalDeps } from './reconcile.js';
 
 export const RENEWAL_CONTROLLER = 'renewal';

@@ -1,26 +1,26 @@
 // SPEC §4.3 renewal triggers for one managed Certificate (a Listener's, or a
-// Connector's client certificate): gather the facts, let decide.ts choose,
+// Connector's client certificate): gather the facts, let decisions/renewal.ts choose,
 // perform it, and count outcomes when cert-manager reports them. The
 // decision's wakeAt becomes the requeue: the work queue is the scheduler.
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { Resources, type Api } from '../../kube/api.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
-import type { Logger } from '../../log.js';
-import type { Metrics } from '../../metrics.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { Annotations, FIELD_MANAGER } from '../../model/annotations.js';
 import { condition, isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
 import { coversHost } from '../../pki/x509.js';
-import { isManagedByUs } from '../common/ownership.js';
-import { Writer } from '../common/writer.js';
-import { desiredListenerCertificate } from '../listener/desired.js';
-import { backoffDelay, decideRenewal, type CertificateFacts, type LastAction } from './decide.js';
+import { isManagedByUs } from '../../decisions/ownership.js';
+import { Writer } from '../../owned/writer.js';
+import { desiredListenerCertificate } from '../../decisions/listener-desired.js';
+import { backoffDelay, decideRenewal, type CertificateFacts, type LastAction } from '../../decisions/renewal.js';
 import { renewCertificate } from './trigger.js';
-import { windowState, type RenewalWindow } from './window.js';
+import { windowState, type RenewalWindow } from '../../decisions/renewal-window.js';
 import { apiDate } from '../../kube/object-data.js';
 
 export interface RenewalCaches {

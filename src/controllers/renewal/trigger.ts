@@ -6,7 +6,7 @@
 import { Resources, type Api } from '../../kube/api.js';
 import { FIELD_MANAGER } from '../../model/annotations.js';
 import type { Certificate, Condition } from '../../model/certmanager.js';
-import type { Trigger } from './decide.js';
+import type { Trigger } from '../../decisions/renewal.js';
 
 export function issuingCondition(cert: Certificate, trigger: Trigger, now: Date): Condition {
   return {

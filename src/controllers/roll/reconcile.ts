@@ -5,18 +5,18 @@
 // record of what was rolled lives on the Deployment, so a restart of the
 // daemon neither repeats nor forgets a roll.
 import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { Resources, isNotFound, type Api } from '../../kube/api.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
-import type { Logger } from '../../log.js';
-import type { Metrics } from '../../metrics.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { FIELD_MANAGER } from '../../model/annotations.js';
 import type { Connector, Listener } from '../../model/skupper.js';
-import { Writer } from '../common/writer.js';
-import type { ExpiryTracker } from '../expiry/tracker.js';
-import { RESTARTED_AT_ANNOTATION, ROLLED_SECRETS_ANNOTATION, decodeRecord, encodeRecord, planRoll, secretDigest } from './plan.js';
+import { Writer } from '../../owned/writer.js';
+import type { ExpiryTracker } from '../../tracking/tracker.js';
+import { RESTARTED_AT_ANNOTATION, ROLLED_SECRETS_ANNOTATION, decodeRecord, encodeRecord, planRoll, secretDigest } from '../../decisions/roll-plan.js';
 
 export interface RollCaches {
   listeners: Informer<Listener>;

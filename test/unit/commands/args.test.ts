@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseCommandArgs } from '../../../src/commands/args.js';
-import { ConfigError } from '../../../src/config.js';
+import { ConfigError } from '../../../src/config/config.js';
 
 function parseError(argv: string[]): ConfigError {
   try {

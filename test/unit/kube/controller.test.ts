@@ -6,9 +6,9 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { Controller, type ReconcileResult } from '../../../src/kube/controller.js';
-import { createLogger } from '../../../src/log.js';
-import { Metrics } from '../../../src/metrics.js';
-import { parseWindow, windowState } from '../../../src/controllers/renewal/window.js';
+import { createLogger } from '../../../src/telemetry/log.js';
+import { Metrics } from '../../../src/telemetry/metrics.js';
+import { parseWindow, windowState } from '../../../src/decisions/renewal-window.js';
 import { FakeClock, settle } from './fake-clock.js';
 
 const quiet = createLogger('info', new Writable({ write(_c, _e, cb) { cb(); } }));

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import type { Api } from '../../../src/kube/api.js';
 import { EventRecorder, type EventLimits, type SuppressedBy } from '../../../src/kube/events.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/telemetry/log.js';
 
 function recorder(limits: Partial<EventLimits>): { rec: EventRecorder; sent: string[]; held: SuppressedBy[]; clock: { t: number } } {
   const sent: string[] = [];

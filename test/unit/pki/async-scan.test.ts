@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { ParseCache } from '../../../src/pki/parse-cache.js';
 import { scanCertificates, scanCertificatesAsync, type ParsedCertificate } from '../../../src/pki/x509.js';
-import { fastSelfSignedCA } from '../../support/fastcert.js';
+import { fastSelfSignedCA } from '../../../cluster/fastcert.js';
 
 // The daemon parses tenant text through scanCertificatesAsync (issue 12): it
 // must give exactly what the synchronous scan gives, whatever the slicing,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { encodeHistory } from '../../../src/controllers/connector/history.js';
+import { encodeHistory } from '../../../src/decisions/trust-history.js';
 import { buildBundle, type Bundle, type BundleInput, type HistoryEntry, type SourceCertificates } from '../../../src/pki/bundle.js';
 import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
-import { makeCA, makeLeaf, type Issued } from '../../support/certgen.js';
+import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -4,8 +4,8 @@ import { MAX_PROBLEMS } from '../../../src/pki/problems.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
 import { coversHost, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES, parseSubjectAltName, scanCertificates } from '../../../src/pki/x509.js';
 import { toPem } from '../../../src/pki/pem.js';
-import { makeCA, makeLeaf } from '../../support/certgen.js';
-import { fastSelfSignedCA } from '../../support/fastcert.js';
+import { makeCA, makeLeaf } from '../../../cluster/certgen.js';
+import { fastSelfSignedCA } from '../../../cluster/fastcert.js';
 
 // Work bounds on tenant-controlled certificates (issue 12 §2): counts and
 // messages are asserted exactly; times only against bounds that a linear

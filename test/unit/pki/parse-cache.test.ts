@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { objectDataId, ParseCache } from '../../../src/pki/parse-cache.js';
-import { makeCA, type Issued } from '../../support/certgen.js';
+import { makeCA, type Issued } from '../../../cluster/certgen.js';
 
 describe('ParseCache', function () {
   let ca: Issued;

@@ -7,7 +7,7 @@ import { buildBundle } from '../../../src/pki/bundle.js';
 import { weaknesses } from '../../../src/pki/strength.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
 import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
-import { openssl } from '../../cluster/pki.js';
+import { openssl } from '../../../cluster/pki.js';
 
 // Real certificates from the openssl CLI with the weak choices certgen.ts does
 // not offer (digest, padding, small or unusual keys).

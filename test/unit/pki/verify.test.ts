@@ -10,7 +10,7 @@ import {
   type VerificationResult,
 } from '../../../src/pki/verify.js';
 import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
-import { makeCA, makeLeaf, type Issued } from '../../support/certgen.js';
+import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
 const DAY_MS = 86_400_000;
 

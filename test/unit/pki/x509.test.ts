@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { toPem } from '../../../src/pki/pem.js';
 import { coversHost, normalizeIp, parseCertificates, parseSubjectAltName, type ParsedCertificate } from '../../../src/pki/x509.js';
-import { makeCA, makeLeaf, type Issued } from '../../support/certgen.js';
+import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
 function only(pem: string): ParsedCertificate {
   const { certificates, problems } = parseCertificates(pem);

@@ -1,0 +1,28 @@
+// The certificates of a Secret's tls.crt and ca.crt, parsed once per
+// resourceVersion through the shared ParseCache, without blocking the event
+// loop: prepare them (async, sliced) before the synchronous §4.4 gate runs,
+// then hand the gate a parse that reads the cache (issue 12: a tenant's
+// Secret of thousands of certificates must not stall the daemon).
+import type { V1Secret } from '@kubernetes/client-node';
+import { secretText } from '../kube/object-data.js';
+import { objectDataId, type ParseCache, type ParseResult } from '../pki/parse-cache.js';
+import type { CertificateField } from '../pki/verify.js';
+
+const FIELDS: readonly CertificateField[] = ['tls.crt', 'ca.crt'];
+
+/** Parses tls.crt and ca.crt of `secret` into the cache (a no-op for those already there). */
+export async function prepareSecretCertificates(parser: ParseCache, secret: V1Secret | undefined): Promise<void> {
+  if (!secret) return;
+  for (const field of FIELDS) {
+    const id = objectDataId(secret, field);
+    // Checked before decoding: a resync must not decode a megabyte to find a hit.
+    if (id === undefined || parser.has(id)) continue;
+    const text = secretText(secret, field);
+    if (text !== undefined && text.trim() !== '') await parser.prepare(id, text);
+  }
+}
+
+/** A parse for verifyServingSecret on `secret` that reads the cache (and fills it on a miss). */
+export function cachedParse(parser: ParseCache, secret: V1Secret): (field: CertificateField, pem: string) => ParseResult {
+  return (field, pem) => parser.parse(objectDataId(secret, field), pem);
+}

@@ -1,0 +1,232 @@
+// SPEC §4.3 expiry watch: every Listener and Connector, managed or not, is
+// described (decisions/expiry-status.ts) whenever it, its Secret or its Certificate changes,
+// and the per-object metrics (SPEC §5) are exported from that description.
+// This is the only writer of the per-object series, so a series is never
+// half-owned by two controllers. Descriptions are memoized by the
+// resourceVersions they were made from: a resync or a scrape parses nothing.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Config } from '../config/config.js';
+import type { ReconcileResult } from '../kube/controller.js';
+import type { Informer } from '../kube/informer.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Logger } from '../telemetry/log.js';
+import type { Metrics, PerObjectMetric } from '../telemetry/metrics.js';
+import type { Certificate } from '../model/certmanager.js';
+import type { Connector, Listener } from '../model/skupper.js';
+import { Resources, isNotFound, type Api } from '../kube/api.js';
+import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../decisions/secret-type.js';
+import { describeConnector, describeListener, describedSecretName, type Lookup, type ObjectStatus } from '../decisions/expiry-status.js';
+import { UncachedSecretTypes } from './uncached-secrets.js';
+import { ParseCache } from '../pki/parse-cache.js';
+import { prepareSecretCertificates } from '../owned/secret-certificates.js';
+
+export interface ExpiryCaches {
+  listeners: Informer<Listener>;
+  connectors: Informer<Connector>;
+  certificates: Informer<Certificate>;
+  secrets: Informer<V1Secret>;
+  opaqueSecrets: Informer<V1Secret>;
+}
+
+export interface ExpiryDeps {
+  /** Reads a Secret the caches do not hold (uncached-secrets.ts); without it such a Secret looks missing. */
+  api?: Api;
+  /** Instead of one made from `api` (tests). */
+  uncached?: UncachedSecretTypes;
+  caches: ExpiryCaches;
+  config: Config;
+  metrics: Metrics;
+  events: EventRecorder;
+  log: Logger;
+  /** Shared with the other controllers; one of its own otherwise. */
+  parser?: ParseCache;
+  now?: () => Date;
+}
+
+export type TrackedKind = 'listener' | 'connector';
+
+export function expiryKey(kind: TrackedKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function parseKey(key: string): { kind: TrackedKind; namespace: string; name: string } {
+  const [kind = '', namespace = '', ...rest] = key.split('/');
+  return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name: rest.join('/') };
+}
+
+const UNMANAGED_REASONS: Partial<Record<ObjectStatus['state'], string>> = { Invalid: 'SecretInvalid', Expired: 'SecretExpired', SecretMissing: 'SecretMissing' };
+
+/** The per-object series this tracker writes; the probes own the others. */
+const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter'] as const satisfies readonly PerObjectMetric[];
+
+/** Every Secret name a description of `obj` may read, sorted. */
+function usedSecretNames(obj: Listener | Connector): string[] {
+  const n = obj.metadata.name;
+  const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${n}-listener-tls`, `${n}-connector-tls`, `${n}-connector-client`]);
+  return [...names].filter((x) => x !== '').sort();
+}
+
+const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
+
+export class ExpiryTracker {
+  private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus; exported: boolean }>();
+  private readonly uncached: UncachedSecretTypes | undefined;
+  /** Parsed PEM per (uid, resourceVersion, key), filled by prepare(). */
+  private readonly parser: ParseCache;
+  private readonly lookup: Lookup;
+
+  constructor(private readonly d: ExpiryDeps) {
+    this.parser = d.parser ?? new ParseCache();
+    this.lookup = {
+      secret: (ns, name) => this.d.caches.secrets.get(ns, name) ?? this.d.caches.opaqueSecrets.get(ns, name),
+      certificate: (ns, name) => this.d.caches.certificates.get(ns, name),
+      otherSecretType: (ns, name) => {
+        const type = this.uncached?.type(ns, name);
+        // A cached type the caches do not show yet is cache lag, not a wrong type.
+        return type === TLS_SECRET_TYPE || type === 'Opaque' ? undefined : type;
+      },
+      parser: this.parser,
+    };
+    const api = d.api;
+    this.uncached = d.uncached ?? (api ? new UncachedSecretTypes(async (ns, name) => {
+      try {
+        return secretType(await api.get<V1Secret>(Resources.secret, ns, name));
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    }) : undefined);
+  }
+
+  /** The latest description of every tracked object (for tests and future consumers). */
+  statuses(): ObjectStatus[] {
+    return [...this.memo.values()].map((m) => m.status);
+  }
+
+  /**
+   * The current description of a tracked object (memoized by the versions it
+   * depends on), or undefined when the object does not exist. Also used by
+   * the roll controller, which must see the same verdicts.
+   */
+  current(kind: TrackedKind, namespace: string, name: string, now: Date = this.d.now?.() ?? new Date()): { status: ObjectStatus; changed: boolean } | undefined {
+    const key = expiryKey(kind, namespace, name);
+    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    if (!obj) return undefined;
+    const fingerprint = this.fingerprint(kind, obj, now);
+    const cached = this.memo.get(key);
+    if (cached?.fingerprint === fingerprint) return { status: cached.status, changed: false };
+    const status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
+    this.memo.set(key, { fingerprint, status, exported: false });
+    return { status, changed: true };
+  }
+
+  /**
+   * Parses, in slices that yield to the event loop, the certificates of every
+   * Secret the object's description may read, so that current() after it
+   * finds them in the cache instead of parsing a tenant's megabyte in one
+   * block. A no-op for Secrets already parsed at their resourceVersion.
+   */
+  async prepare(kind: TrackedKind, namespace: string, name: string): Promise<void> {
+    const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    if (!obj) return;
+    for (const n of usedSecretNames(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { kind, namespace, name } = parseKey(key);
+    await this.prepare(kind, namespace, name);
+    // A Secret the caches do not show may be of another type: read it (bounded).
+    const obj0 = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+    const ref = obj0 ? describedSecretName(kind, obj0, this.d.config) : undefined;
+    const limited = ref && this.uncached && !this.lookup.secret(namespace, ref) ? (await this.uncached.refresh(namespace, ref)) === 'limited' : false;
+    const now = this.d.now?.() ?? new Date();
+    const found = this.current(kind, namespace, name, now);
+    if (!found) {
+      this.memo.delete(key);
+      this.d.metrics.forgetObject(kind, namespace, name);
+      if (kind === 'connector') this.d.metrics.forgetObject('connector-client', namespace, name);
+      return { result: 'deleted' };
+    }
+    const { status } = found;
+    const entry = this.memo.get(key);
+    // Another caller (the roll controller) may have described it first: export once per description.
+    if (entry && !entry.exported) {
+      this.export(status);
+      entry.exported = true;
+      const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
+      if (obj) await this.report(obj, status);
+    }
+    // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
+    const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
+      .map((d) => d?.getTime()).filter((t): t is number => t !== undefined && t > now.getTime());
+    if (limited && this.uncached) instants.push(now.getTime() + this.uncached.retryAfterMs());
+    // A Secret of another type goes away without an event we watch: look again later.
+    else if (status.secretType !== undefined && this.uncached && !this.lookup.secret(namespace, status.secret ?? '')) instants.push(now.getTime() + this.uncached.recheckMs);
+    const next = instants.length ? Math.min(...instants) - now.getTime() + 1000 : undefined;
+    return { result: status.state, ...(next !== undefined ? { requeueAfterMs: next } : {}) };
+  }
+
+  /**
+   * A hand-made Secret that fails the gate is reported here (SPEC §4.4: Event,
+   * metric label, log line); a managed one is reported by its controller.
+   */
+  private async report(obj: Listener | Connector, s: ObjectStatus): Promise<void> {
+    // Without a Secret there is nothing of ours to report: annotation problems are the controller's.
+    const reason = s.managed || s.secret === undefined ? undefined : s.secretType !== undefined ? WRONG_TYPE_REASON : UNMANAGED_REASONS[s.state];
+    this.d.metrics.setProblems(s.kind, s.namespace, s.name, reason ? [reason] : [], 'expiry');
+    if (!reason) return;
+    const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
+    await this.d.events.record(obj, 'Warning', reason, msg);
+    this.d.log.warn({ [s.kind]: `${s.namespace}/${s.name}`, secret: s.secret, reason }, msg);
+  }
+
+  /** The inputs a description depends on, plus which side of each validity bound `now` is on. */
+  private fingerprint(kind: TrackedKind, obj: Listener | Connector, now: Date): string {
+    const ns = obj.metadata.namespace;
+    const parts = [kind, obj.metadata.resourceVersion ?? ''];
+    for (const n of usedSecretNames(obj)) {
+      parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
+    }
+    const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;
+    const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]
+      .map((d) => (d === undefined ? '' : d.getTime() <= now.getTime() ? 'past' : 'future'));
+    return [...parts, ...bounds].join('|');
+  }
+
+  private export(s: ObjectStatus): void {
+    const { metrics } = this.d;
+    if (s.secret === undefined) {
+      // Only the series: the object's controller may have problems on record for it.
+      metrics.forgetSeries(s.kind, s.namespace, s.name);
+    } else {
+      const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready' | 'hostCovered' | 'bundleCertificates' | 'bundleNotAfter', number>> = { ready: s.ready ? 1 : 0 };
+      const notAfter = seconds(s.notAfter);
+      const notBefore = seconds(s.notBefore);
+      const renewal = seconds(s.renewalTime);
+      const bundleNotAfter = seconds(s.bundleNotAfter);
+      if (notAfter !== undefined) values.notAfter = notAfter;
+      if (notBefore !== undefined) values.notBefore = notBefore;
+      if (renewal !== undefined) values.renewalTime = renewal;
+      if (s.hostCovered !== undefined) values.hostCovered = s.hostCovered ? 1 : 0;
+      if (s.bundleCertificates !== undefined) values.bundleCertificates = s.bundleCertificates;
+      if (bundleNotAfter !== undefined) values.bundleNotAfter = bundleNotAfter;
+      // A value that disappeared (Secret emptied) must not linger from an earlier description.
+      metrics.replaceObject(s.kind, s.namespace, s.name, s.secret, values, EXPIRY_METRICS);
+    }
+    if (s.kind === 'connector') {
+      const c = s.client;
+      if (!c) {
+        metrics.forgetSeries('connector-client', s.namespace, s.name);
+      } else {
+        const values: Partial<Record<'notAfter' | 'notBefore' | 'renewalTime' | 'ready', number>> = { ready: c.ready ? 1 : 0 };
+        const na = seconds(c.notAfter);
+        const nb = seconds(c.notBefore);
+        const rt = seconds(c.renewalTime);
+        if (na !== undefined) values.notAfter = na;
+        if (nb !== undefined) values.notBefore = nb;
+        if (rt !== undefined) values.renewalTime = rt;
+        metrics.replaceObject('connector-client', s.namespace, s.name, c.certificate, values, EXPIRY_METRICS);
+      }
+    }
+  }
+}
