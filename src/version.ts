@@ -12,3 +12,6 @@ export const version: string = (() => {
   }
   return 'unknown';
 })();
+
+/** How the program names itself to the API server (the audit log's userAgent). */
+export const USER_AGENT = `skupper-cert-rotator/${version}`;

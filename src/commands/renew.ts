@@ -5,11 +5,14 @@
 // never performed twice, and recorded on the object for whoever looks next.
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
-import { clientCertificateName, desiredConnector } from '../decisions/connector-desired.js';
+import { desiredConnector } from '../decisions/connector-desired.js';
+import { clientCertificateName } from '../decisions/names.js';
 import { desiredListenerCertificate } from '../decisions/listener-desired.js';
-import { Api, Resources, isNotFound } from '../kube/api.js';
-import { kubeConfigFromFlag } from '../kube/client.js';
-import { requireResources, requiredResources } from '../kube/crd-check.js';
+import { Api, isNotFound } from '../kube/api.js';
+import { CRD_INSTALL_HINTS, Resources, requiredResources } from '../model/resources.js';
+import { kubeConfigFromFlag } from '../config/kubeconfig.js';
+import { requireResources } from '../kube/crd-check.js';
+import { USER_AGENT } from '../version.js';
 import { Annotations } from '../model/annotations.js';
 import { isReady, type Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
@@ -32,10 +35,10 @@ export async function renewCommand(config: Config, positional: string[], namespa
   const { kind, name } = parseTarget(positional[0]);
   if (positional.length > 1) throw new ConfigError('renew', `unexpected argument "${positional[1] ?? ''}"`);
   const ns = namespace ?? 'default';
-  const api = new Api(kubeConfigFromFlag(config.kubeconfig));
+  const api = new Api(kubeConfigFromFlag(config.kubeconfig), USER_AGENT);
   try {
     // A clear "install these CRDs" rather than "listener not found" or a 404.
-    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }));
+    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }), CRD_INSTALL_HINTS);
     const type = kind === 'listener' ? Resources.listener : Resources.connector;
     let obj: Listener | Connector;
     try {

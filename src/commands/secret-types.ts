@@ -3,7 +3,8 @@
 // on its own, so `status` reports it as the wrong type (as the daemon does)
 // rather than as missing. Bounded: at most MAX_READS reads, a few at a time.
 import type { V1Secret } from '@kubernetes/client-node';
-import { ApiError, Resources, isNotFound, type Api } from '../kube/api.js';
+import { ApiError, isNotFound, type Api } from '../kube/api.js';
+import { Resources } from '../model/resources.js';
 import { TLS_SECRET_TYPE, secretType } from '../decisions/secret-type.js';
 
 const MAX_READS = 200;

@@ -7,9 +7,11 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../config/config.js';
 import { describeConnector, describeListener, describedSecretName, type ObjectStatus } from '../decisions/expiry-status.js';
 import { otherSecretTypes } from './secret-types.js';
-import { Api, Resources, type ResourceType } from '../kube/api.js';
-import { kubeConfigFromFlag } from '../kube/client.js';
-import { requireResources, requiredResources } from '../kube/crd-check.js';
+import { Api, type ResourceType } from '../kube/api.js';
+import { CRD_INSTALL_HINTS, Resources, requiredResources } from '../model/resources.js';
+import { kubeConfigFromFlag } from '../config/kubeconfig.js';
+import { requireResources } from '../kube/crd-check.js';
+import { USER_AGENT } from '../version.js';
 import type { Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import type { Output } from './renew.js';
@@ -149,10 +151,10 @@ export async function statusCommand(config: Config, opts: { namespace?: string; 
   const kc = kubeConfigFromFlag(config.kubeconfig);
   // Like kubectl: -A for every namespace, else -n, else the context's namespace.
   const namespace = opts.allNamespaces ? undefined : opts.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
-  const api = new Api(kc);
+  const api = new Api(kc, USER_AGENT);
   try {
     // A clear "install these CRDs" rather than a 404 on the first list.
-    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }));
+    await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }), CRD_INSTALL_HINTS);
     const now = new Date();
     // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
     const rows = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);

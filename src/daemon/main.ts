@@ -16,9 +16,10 @@ import { createRenewalController, resyncRenewals } from '../controllers/renewal/
 import { parseWindow } from '../decisions/renewal-window.js';
 import type { ListenerCaches } from '../controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
-import { Api, Resources, USER_AGENT } from '../kube/api.js';
-import { kubeConfigFromFlag, serverVersion } from '../kube/client.js';
-import { requiredResources } from '../kube/crd-check.js';
+import { Api } from '../kube/api.js';
+import { CRD_INSTALL_HINTS, Resources, requiredResources } from '../model/resources.js';
+import { serverVersion } from '../kube/client.js';
+import { kubeConfigFromFlag } from '../config/kubeconfig.js';
 import { CrdGate } from '../kube/crd-wait.js';
 import type { Controller } from '../kube/controller.js';
 import { EventRecorder } from '../kube/events.js';
@@ -30,7 +31,8 @@ import { Metrics } from '../telemetry/metrics.js';
 import { ParseCache } from '../pki/parse-cache.js';
 import type { Certificate, Issuer } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
-import { version } from '../version.js';
+import { FIELD_MANAGER } from '../model/annotations.js';
+import { USER_AGENT, version } from '../version.js';
 
 type Named = { metadata?: { name?: string; namespace?: string } };
 
@@ -93,7 +95,7 @@ export class Daemon {
     this.api = api;
     // Without the Skupper and cert-manager CRDs every watch would fail with 404
     // forever: wait for them, not ready and saying why.
-    const crds = new CrdGate(api, requiredResources({ clusterIssuers: config.clusterIssuers, issuers: true }), log);
+    const crds = new CrdGate(api, requiredResources({ clusterIssuers: config.clusterIssuers, issuers: true }), log, { hints: CRD_INSTALL_HINTS });
     this.health.addReadiness('crds', crds.check);
     await crds.wait(this.startAbort.signal);
     const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
@@ -127,7 +129,7 @@ export class Daemon {
       issuers: informer<Issuer>(Resources.issuer),
       clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),
     };
-    const events = new EventRecorder(api, log, config.dryRun, { onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
+    const events = new EventRecorder(api, log, config.dryRun, { reportingController: FIELD_MANAGER, onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
     // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
     const parser = new ParseCache();
     const listeners = createListenerController({ api, caches, config, events, metrics, log, parser });

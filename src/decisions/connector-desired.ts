@@ -10,7 +10,7 @@ import { quoted } from '../util/dnsname.js';
 import { parseDuration } from '../util/duration.js';
 import { certificateOptions, priorValidRevisions } from './certificate-options.js';
 import { issuerFromAnnotations } from './issuer.js';
-import { labelValue, secretNameProblem } from './names.js';
+import { clientCertificateName, connectorSecretName, labelValue, secretNameProblem } from './names.js';
 import { parseTrustSources, type TrustSource } from './trust-sources.js';
 
 export interface ConnectorProblem {
@@ -29,16 +29,6 @@ export type ConnectorDefaults = Pick<Config, 'defaultIssuer' | 'defaultIssuerKin
 export const CLIENT_USAGES: readonly string[] = ['client auth', 'digital signature', 'key encipherment'];
 const MAX_COMMON_NAME = 64;
 
-/** The bundle Secret: spec.tlsCredentials if set, else `<name>-connector-tls`. */
-export function connectorSecretName(connector: Connector): string {
-  const preset = connector.spec.tlsCredentials;
-  return preset !== undefined && preset !== '' ? preset : `${connector.metadata.name}-connector-tls`;
-}
-
-/** The client Certificate and its Secret share this name. */
-export function clientCertificateName(connector: Pick<Connector, 'metadata'>): string {
-  return `${connector.metadata.name}-connector-client`;
-}
 
 /** skupper.io/tls-prior-valid-revisions for the bundle Secret: the annotation when it is a valid number, else the flag. */
 export function connectorPriorValidRevisions(connector: Connector, fallback: number): number {

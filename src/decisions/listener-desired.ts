@@ -12,7 +12,7 @@ import { dnsNameProblem, quoted } from '../util/dnsname.js';
 import { classifyHost, sansForHost } from './listener-host.js';
 import { certificateOptions, priorValidRevisions } from './certificate-options.js';
 import { issuerFromAnnotations } from './issuer.js';
-import { labelValue, secretNameProblem } from './names.js';
+import { labelValue, secretNameFor, secretNameProblem } from './names.js';
 
 export interface ListenerProblem {
   reason: 'InvalidHost' | 'InvalidAnnotation' | 'UnknownIssuerKind' | 'NoIssuer' | 'InvalidSecretName';
@@ -31,12 +31,6 @@ export const SERVER_USAGES: readonly string[] = ['server auth', 'digital signatu
 
 // X.509 ub-common-name: a longer host simply has no CN; the SANs carry it.
 const MAX_COMMON_NAME = 64;
-/** The Secret (and Certificate) name for a Listener: spec.tlsCredentials if set, else `<name>-listener-tls`. */
-export function secretNameFor(listener: Listener): string {
-  const preset = listener.spec.tlsCredentials;
-  return preset !== undefined && preset !== '' ? preset : `${listener.metadata.name}-listener-tls`;
-}
-
 /** Extra SANs from the annotation: trimmed, lower-cased, sorted so reordering the list changes nothing. */
 function extraDnsNames(raw: string | undefined, problems: ListenerProblem[]): string[] {
   if (raw === undefined) return [];

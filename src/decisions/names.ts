@@ -1,6 +1,8 @@
-// Names we derive for objects we create: label values and Secret names, and
-// the Secret names that must never be ours (SPEC §2).
+// The one place that names Secrets: the default Secret (and Certificate)
+// names of Listeners and Connectors, label values derived from names, and the
+// Secret names that must never be ours (SPEC §2).
 import { createHash } from 'node:crypto';
+import type { Connector, Listener } from '../model/skupper.js';
 import { isDnsSubdomain, quoted } from '../util/dnsname.js';
 
 // Secret names Skupper itself creates (SPEC §2): reusing one would hand our
@@ -36,4 +38,38 @@ export function secretNameProblem(name: string, hint = ''): string | undefined {
     return `Secret name ${quoted(name)} is one of Skupper's own Secret names (skupper-site-*, skupper-local-*, skupper-service-ca, skupper-router-ca)${hint}`;
   }
   return undefined;
+}
+
+/** What the default names are made of: a Listener or a Connector. */
+type TlsObject = Pick<Listener | Connector, 'metadata' | 'spec'>;
+
+function presetOr(obj: TlsObject, suffix: string): string {
+  const preset = obj.spec.tlsCredentials;
+  return preset !== undefined && preset !== '' ? preset : `${obj.metadata.name}${suffix}`;
+}
+
+/** The Secret (and Certificate) name for a Listener: spec.tlsCredentials if set, else `<name>-listener-tls`. */
+export function secretNameFor(listener: TlsObject): string {
+  return presetOr(listener, '-listener-tls');
+}
+
+/** The bundle Secret of a Connector: spec.tlsCredentials if set, else `<name>-connector-tls`. */
+export function connectorSecretName(connector: TlsObject): string {
+  return presetOr(connector, '-connector-tls');
+}
+
+/** A Connector's client Certificate and its Secret share this name. */
+export function clientCertificateName(connector: Pick<Connector, 'metadata'>): string {
+  return `${connector.metadata.name}-connector-client`;
+}
+
+/**
+ * Every Secret (and Certificate) name an object may use, managed or not,
+ * sorted: its spec.tlsCredentials and each default name. A watch event on
+ * one of these names concerns the object.
+ */
+export function secretNamesUsedBy(obj: TlsObject): string[] {
+  const defaults = { ...obj, spec: { ...obj.spec, tlsCredentials: undefined } };
+  const names = new Set<string>([obj.spec.tlsCredentials ?? '', secretNameFor(defaults), connectorSecretName(defaults), clientCertificateName(obj)]);
+  return [...names].filter((x) => x !== '').sort();
 }

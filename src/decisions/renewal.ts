@@ -2,9 +2,10 @@
 // Certificate's status, the owner's request and the clock. The caller performs
 // the renewal the `cmctl renew` way and calls again at `wakeAt`: the work
 // queue's per-key timers are the scheduler, nothing polls.
-import type { RENEWAL_TRIGGERS } from '../telemetry/metrics.js';
 import type { WindowState } from './renewal-window.js';
 
+/** Why a renewal is requested (the renewals_total trigger label). */
+export const RENEWAL_TRIGGERS = ['window', 'manual', 'overdue', 'mismatch'] as const;
 export type Trigger = (typeof RENEWAL_TRIGGERS)[number];
 
 export interface CertificateFacts {

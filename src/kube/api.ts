@@ -7,7 +7,6 @@
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import type * as k8s from '@kubernetes/client-node';
-import { version } from '../version.js';
 
 export interface ResourceType {
   group: string; // '' for core
@@ -17,16 +16,8 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-export const Resources = {
-  secret: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
-  configMap: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
-  deployment: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
-  namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
-  listener: { group: 'skupper.io', version: 'v2alpha1', plural: 'listeners', kind: 'Listener', namespaced: true },
-  connector: { group: 'skupper.io', version: 'v2alpha1', plural: 'connectors', kind: 'Connector', namespaced: true },
-  certificate: { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate', namespaced: true },
-  issuer: { group: 'cert-manager.io', version: 'v1', plural: 'issuers', kind: 'Issuer', namespaced: true },
-  clusterIssuer: { group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers', kind: 'ClusterIssuer', namespaced: false },
+/** Core resources the generic machinery itself uses (Events, Leases); the product's table is model/resources.ts. */
+export const CoreResources = {
   event: { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
 } as const satisfies Record<string, ResourceType>;
@@ -70,8 +61,6 @@ export interface ObjectList<T> {
   metadata: { resourceVersion?: string; continue?: string };
 }
 
-export const USER_AGENT = `skupper-cert-rotator/${version}`;
-
 /**
  * Every non-watch request gives up after this long: an API server that
  * accepts connections but never answers (paused, half-open connection) must
@@ -83,8 +72,8 @@ export class Api {
   private agent: Agent | HttpAgent | undefined;
   private readonly server: URL;
 
-  /** `userAgent` names the replica, so the audit log tells which one wrote. */
-  constructor(readonly kc: k8s.KubeConfig, private readonly userAgent = USER_AGENT) {
+  /** `userAgent` names the program (and the replica), so the audit log tells who wrote. */
+  constructor(readonly kc: k8s.KubeConfig, private readonly userAgent: string) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('no current cluster in kubeconfig');
     this.server = new URL(cluster.server);

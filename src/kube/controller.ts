@@ -8,8 +8,8 @@
 // that spent seconds on API writes would otherwise push a maintenance-window
 // wake-up seconds late, past the window's end.
 import { systemClock, type Clock } from './clock.js';
-import type { Logger } from '../telemetry/log.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import type { Logger } from 'pino';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { isConflict } from './api.js';
 import { WorkQueue, type Backoff } from './workqueue.js';
 
@@ -20,6 +20,13 @@ export interface ReconcileResult {
   result?: string;
   /** resourceVersion of the object the decision was made on, for the debug log (tests wait on it). */
   observedVersion?: string;
+}
+
+/** The series every controller reports, labelled by controller name (and result). */
+export interface ControllerMetrics {
+  queueDepth: Gauge<'controller'>;
+  reconcileDuration: Histogram<'controller'>;
+  reconciles: Counter<'controller' | 'result'>;
 }
 
 export type Reconciler = (key: string) => Promise<ReconcileResult | undefined>;
@@ -40,7 +47,7 @@ export class Controller {
   constructor(
     private readonly opts: ControllerOptions,
     private readonly reconcile: Reconciler,
-    private readonly metrics: Metrics,
+    private readonly metrics: ControllerMetrics,
     private readonly log: Logger,
   ) {
     this.queue = new WorkQueue(opts.backoff, (depth) => { metrics.queueDepth.set({ controller: opts.name }, depth); }, opts.clock ?? systemClock);

@@ -3,24 +3,12 @@
 // Discovery is granted to every authenticated user by the built-in
 // system:discovery ClusterRole, so this needs no RBAC beyond the manifests'.
 // A missing CRD otherwise shows up as a 404 on every list, retried forever.
-import { Api, ApiError, Resources, apiVersionOf, type ResourceType } from './api.js';
+import { Api, ApiError, apiVersionOf, type ResourceType } from './api.js';
 
-/** How to install what is missing, per API group. Kept generic: versions change, the entry points do not. */
-const INSTALL_HINTS: Record<string, string> = {
-  'skupper.io': 'install Skupper v2 (its CRDs come with it: kubectl apply -f https://skupper.io/v2/install.yaml, or the skupper-cluster-scope.yaml of a Skupper release; the CRDs alone are in config/crd/bases of the skupperproject/skupper repository)',
-  'cert-manager.io': 'install cert-manager with its CRDs (https://cert-manager.io/docs/installation/: kubectl apply -f https://github.com/cert-manager/cert-manager/releases/download/<version>/cert-manager.yaml, or Helm with --set crds.enabled=true)',
-};
+/** How to install the CRDs of an API group, by group (the caller's product knowledge). */
+export type InstallHints = Readonly<Record<string, string>>;
 
 const DISCOVERY_TIMEOUT_MS = 15_000;
-
-/** The custom resources every part of the program reads. */
-export function requiredResources(opts: { clusterIssuers: boolean; issuers: boolean }): ResourceType[] {
-  return [
-    Resources.listener, Resources.connector, Resources.certificate,
-    ...(opts.issuers ? [Resources.issuer] : []),
-    ...(opts.issuers && opts.clusterIssuers ? [Resources.clusterIssuer] : []),
-  ];
-}
 
 export function crdName(t: ResourceType): string {
   return `${t.plural}.${t.group}`;
@@ -45,26 +33,26 @@ export async function missingResources(api: Api, required: readonly ResourceType
   return missing;
 }
 
-/** One line naming each missing CRD, grouped by product, with how to install it. */
-export function missingCrdsMessage(missing: readonly ResourceType[]): string {
+/** One line naming each missing CRD, grouped by API group, with how to install it. */
+export function missingCrdsMessage(missing: readonly ResourceType[], hints: InstallHints = {}): string {
   const groups = [...new Set(missing.map((t) => t.group))];
   const parts = groups.map((g) => {
     const names = missing.filter((t) => t.group === g).map((t) => `${crdName(t)} (${apiVersionOf(t)})`);
-    return `${names.join(', ')}: ${INSTALL_HINTS[g] ?? `install the CRDs of API group ${g}`}`;
+    return `${names.join(', ')}: ${hints[g] ?? `install the CRDs of API group ${g}`}`;
   });
   return `required CustomResourceDefinitions are not installed: ${parts.join('; ')}`;
 }
 
 /** Raised by the commands when the cluster lacks CRDs they read; the CLI prints its message without a stack. */
 export class MissingCrdsError extends Error {
-  constructor(readonly missing: readonly ResourceType[]) {
-    super(missingCrdsMessage(missing));
+  constructor(readonly missing: readonly ResourceType[], hints: InstallHints = {}) {
+    super(missingCrdsMessage(missing, hints));
     this.name = 'MissingCrdsError';
   }
 }
 
 /** Throws MissingCrdsError when any of `required` is not served. */
-export async function requireResources(api: Api, required: readonly ResourceType[]): Promise<void> {
+export async function requireResources(api: Api, required: readonly ResourceType[], hints: InstallHints = {}): Promise<void> {
   const missing = await missingResources(api, required);
-  if (missing.length > 0) throw new MissingCrdsError(missing);
+  if (missing.length > 0) throw new MissingCrdsError(missing, hints);
 }

@@ -2,11 +2,13 @@
 // reports not-ready with the reason, logs the reason once (again only when it
 // changes), and looks again with a backoff, so installing the CRDs later is
 // enough for it to continue without a restart.
-import type { Logger } from '../telemetry/log.js';
+import type { Logger } from 'pino';
 import type { Api, ResourceType } from './api.js';
-import { crdName, missingCrdsMessage, missingResources } from './crd-check.js';
+import { crdName, missingCrdsMessage, missingResources, type InstallHints } from './crd-check.js';
 
 export interface CrdGateOptions {
+  /** How to install each API group's CRDs, for the message. */
+  hints?: InstallHints;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -15,6 +17,7 @@ export class CrdGate {
   private state: { ok: boolean; detail: string } = { ok: false, detail: 'not checked yet' };
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly hints: InstallHints;
 
   constructor(
     private readonly api: Api,
@@ -24,6 +27,7 @@ export class CrdGate {
   ) {
     this.initialDelayMs = opts.initialDelayMs ?? 1000;
     this.maxDelayMs = opts.maxDelayMs ?? 16_000;
+    this.hints = opts.hints ?? {};
   }
 
   /** The readiness check ('crds'). */
@@ -43,7 +47,7 @@ export class CrdGate {
           if (lastReported !== '') this.log.info({ crds: this.required.map(crdName) }, 'required CRDs are installed now; continuing start-up');
           return;
         }
-        problem = missingCrdsMessage(missing);
+        problem = missingCrdsMessage(missing, this.hints);
         if (problem !== lastReported) this.log.error({ missing: missing.map(crdName) }, problem);
       } catch (err) {
         signal.throwIfAborted();

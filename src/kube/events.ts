@@ -9,9 +9,8 @@
 // issuer), and once the dedupe memory is full, forgotten Events come back at a
 // global rate rather than all at once on the next resync.
 import { hostname } from 'node:os';
-import type { Logger } from '../telemetry/log.js';
-import { FIELD_MANAGER } from '../model/annotations.js';
-import { Api, Resources } from './api.js';
+import type { Logger } from 'pino';
+import { Api, CoreResources } from './api.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface EventTarget {
@@ -49,6 +48,8 @@ export const DEFAULT_EVENT_LIMITS: EventLimits = {
 export type SuppressedBy = 'object-rate' | 'overflow-rate';
 
 export interface EventRecorderOptions {
+  /** The Event's reportingController: the program's name. */
+  reportingController: string;
   limits?: Partial<EventLimits>;
   now?: () => number;
   /** Called for every Event a limit held back (for a metric). */
@@ -75,7 +76,7 @@ export class EventRecorder {
     private readonly api: Api,
     private readonly log: Logger,
     private readonly dryRun: boolean,
-    private readonly opts: EventRecorderOptions = {},
+    private readonly opts: EventRecorderOptions,
   ) {
     this.instance = process.env.POD_NAME ?? hostname();
     this.limits = { ...DEFAULT_EVENT_LIMITS, ...opts.limits };
@@ -110,13 +111,13 @@ export class EventRecorder {
     }
     const now = new Date(this.now());
     try {
-      await this.api.create(Resources.event, target.metadata.namespace, {
+      await this.api.create(CoreResources.event, target.metadata.namespace, {
         apiVersion: 'events.k8s.io/v1',
         kind: 'Event',
         // client-go's naming; generateName would need to be a valid name by itself ("x." is not).
         metadata: { name: `${target.metadata.name.slice(0, 200)}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(++this.sequence % 1_000_000)).toString(16)}`, namespace: target.metadata.namespace },
         eventTime: microTime(now),
-        reportingController: FIELD_MANAGER,
+        reportingController: this.opts.reportingController,
         reportingInstance: this.instance,
         action,
         reason,

@@ -7,8 +7,9 @@
 //   connection otherwise hangs forever) and counts every abnormal restart;
 // - reports add/update/delete, including deletes discovered by a relist.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../telemetry/log.js';
+import type { Logger } from 'pino';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
+import { objectKey } from './keys.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type Handler<T> = (event: InformerEvent, obj: T, old?: T) => void;
@@ -31,11 +32,6 @@ export interface InformerOptions {
 }
 
 class GoneError extends Error {}
-
-export function objectKey(obj: KubernetesObject): string {
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata?.name ?? ''}` : (obj.metadata?.name ?? '');
-}
 
 function stripManagedFields(obj: KubernetesObject): void {
   if (obj.metadata) delete obj.metadata.managedFields;

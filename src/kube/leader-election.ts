@@ -3,8 +3,8 @@
 // renew deadline, release on a clean shutdown) plus a wake-up from a watch on
 // the Lease, so a follower takes a released Lease at once instead of at its
 // next retry.
-import type { Logger } from '../telemetry/log.js';
-import { Resources, isConflict, isNotFound, type Api } from './api.js';
+import type { Logger } from 'pino';
+import { CoreResources, isConflict, isNotFound, type Api } from './api.js';
 import { decideLease, recordKey, releasedSpec, type Lease } from './lease-record.js';
 
 const FIELD_MANAGER = 'skupper-cert-rotator-leader-election';
@@ -143,7 +143,7 @@ export class LeaderElector {
     try {
       let lease: Lease | undefined;
       try {
-        lease = await this.api.get<Lease>(Resources.lease, namespace, name, timeoutMs);
+        lease = await this.api.get<Lease>(CoreResources.lease, namespace, name, timeoutMs);
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -158,8 +158,8 @@ export class LeaderElector {
         spec: decision.spec,
       };
       const written = decision.action === 'create'
-        ? await this.api.create<Lease>(Resources.lease, namespace, body, { fieldManager: FIELD_MANAGER }, timeoutMs)
-        : await this.api.replace<Lease>(Resources.lease, namespace, name, body, FIELD_MANAGER, timeoutMs);
+        ? await this.api.create<Lease>(CoreResources.lease, namespace, body, { fieldManager: FIELD_MANAGER }, timeoutMs)
+        : await this.api.replace<Lease>(CoreResources.lease, namespace, name, body, FIELD_MANAGER, timeoutMs);
       this.observe(written);
       return { ok: true };
     } catch (err) {
@@ -174,7 +174,7 @@ export class LeaderElector {
     const lease = this.lastLease;
     if (!lease?.spec || lease.spec.holderIdentity !== this.opts.identity) return;
     try {
-      await this.api.replace<Lease>(Resources.lease, this.opts.namespace, this.opts.name, { ...lease, spec: releasedSpec(lease.spec, this.now()) }, FIELD_MANAGER, 5000);
+      await this.api.replace<Lease>(CoreResources.lease, this.opts.namespace, this.opts.name, { ...lease, spec: releasedSpec(lease.spec, this.now()) }, FIELD_MANAGER, 5000);
       this.log.info({ lease: `${this.opts.namespace}/${this.opts.name}` }, 'released the Lease');
     } catch (err) {
       // Followers then take over when the Lease expires instead of at once.

@@ -8,7 +8,8 @@
 // and judged, never taken over. An object the cache does show is updated
 // conditionally on the resourceVersion we judged it by.
 import type { V1Secret } from '@kubernetes/client-node';
-import { ApiError, Resources, isNotFound, type Api } from '../kube/api.js';
+import { ApiError, isNotFound, type Api } from '../kube/api.js';
+import { Resources } from '../model/resources.js';
 import type { Logger } from '../telemetry/log.js';
 import { CERT_MANAGER_CERTIFICATE_NAME, FIELD_MANAGER } from '../model/annotations.js';
 import type { Certificate } from '../model/certmanager.js';

@@ -2,6 +2,7 @@
 // prom-client global), so tests can run several daemons in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { version } from '../version.js';
+import { RENEWAL_TRIGGERS } from '../decisions/renewal.js';
 
 export const METRIC_PREFIX = 'skupper_cert_rotator_';
 const p = (name: string): string => METRIC_PREFIX + name;
@@ -12,7 +13,6 @@ type ObjectLabel = (typeof OBJECT_LABELS)[number];
 export const PER_OBJECT_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter', 'servedCurrent', 'backendTrustVerified'] as const;
 export type PerObjectMetric = (typeof PER_OBJECT_METRICS)[number];
 
-export const RENEWAL_TRIGGERS = ['window', 'manual', 'overdue', 'mismatch'] as const;
 export const RENEWAL_RESULTS = ['success', 'failure', 'error'] as const;
 export const ROLL_STRATEGIES = ['reload', 'restart'] as const;
 export const ROLL_RESULTS = ['success', 'error'] as const;

@@ -13,7 +13,10 @@ import type { Logger } from '../telemetry/log.js';
 import type { Metrics, PerObjectMetric } from '../telemetry/metrics.js';
 import type { Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
-import { Resources, isNotFound, type Api } from '../kube/api.js';
+import { isNotFound, type Api } from '../kube/api.js';
+import { Resources } from '../model/resources.js';
+import { kindKey, splitKindKey } from '../kube/keys.js';
+import { secretNamesUsedBy } from '../decisions/names.js';
 import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../decisions/secret-type.js';
 import { describeConnector, describeListener, describedSecretName, type Lookup, type ObjectStatus } from '../decisions/expiry-status.js';
 import { UncachedSecretTypes } from './uncached-secrets.js';
@@ -46,12 +49,12 @@ export interface ExpiryDeps {
 export type TrackedKind = 'listener' | 'connector';
 
 export function expiryKey(kind: TrackedKind, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
+  return kindKey(kind, namespace, name);
 }
 
 function parseKey(key: string): { kind: TrackedKind; namespace: string; name: string } {
-  const [kind = '', namespace = '', ...rest] = key.split('/');
-  return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name: rest.join('/') };
+  const { kind, namespace, name } = splitKindKey(key);
+  return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name };
 }
 
 const UNMANAGED_REASONS: Partial<Record<ObjectStatus['state'], string>> = { Invalid: 'SecretInvalid', Expired: 'SecretExpired', SecretMissing: 'SecretMissing' };
@@ -59,12 +62,6 @@ const UNMANAGED_REASONS: Partial<Record<ObjectStatus['state'], string>> = { Inva
 /** The per-object series this tracker writes; the probes own the others. */
 const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter'] as const satisfies readonly PerObjectMetric[];
 
-/** Every Secret name a description of `obj` may read, sorted. */
-function usedSecretNames(obj: Listener | Connector): string[] {
-  const n = obj.metadata.name;
-  const names = new Set<string>([obj.spec.tlsCredentials ?? '', `${n}-listener-tls`, `${n}-connector-tls`, `${n}-connector-client`]);
-  return [...names].filter((x) => x !== '').sort();
-}
 
 const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
 
@@ -129,7 +126,7 @@ export class ExpiryTracker {
   async prepare(kind: TrackedKind, namespace: string, name: string): Promise<void> {
     const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
     if (!obj) return;
-    for (const n of usedSecretNames(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
+    for (const n of secretNamesUsedBy(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -184,7 +181,7 @@ export class ExpiryTracker {
   private fingerprint(kind: TrackedKind, obj: Listener | Connector, now: Date): string {
     const ns = obj.metadata.namespace;
     const parts = [kind, obj.metadata.resourceVersion ?? ''];
-    for (const n of usedSecretNames(obj)) {
+    for (const n of secretNamesUsedBy(obj)) {
       parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
     const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { Api } from '../../src/kube/api.js';
-import { crdName, missingResources, requiredResources } from '../../src/kube/crd-check.js';
+import { crdName, missingResources } from '../../src/kube/crd-check.js';
+import { requiredResources } from '../../src/model/resources.js';
+import { USER_AGENT } from '../../src/version.js';
 import { LocalControlPlane, applyObjects, crdManifests } from '../../cluster/controlplane.js';
 import { repoRoot } from '../../cluster/paths.js';
 import { DaemonProcess } from '../support/daemon.js';
@@ -82,7 +84,7 @@ describe('a cluster without the Skupper and cert-manager CRDs', function () {
     expect(binding.subjects?.map((s) => `${s.kind}/${s.name}`)).to.deep.equal(['Group/system:authenticated']);
     const nobody = new k8s.KubeConfig();
     nobody.loadFromFile(nobodyKubeconfig);
-    const api = new Api(nobody);
+    const api = new Api(nobody, USER_AGENT);
     try {
       // 404 for the missing groups (not 403): all five are reported missing rather than the check failing.
       const missing = await missingResources(api, requiredResources({ clusterIssuers: true, issuers: true }));

@@ -6,8 +6,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Annotations } from '../../model/annotations.js';
 import type { Connector } from '../../model/skupper.js';
 import { Controller } from '../../kube/controller.js';
-import { objectKey } from '../../kube/informer.js';
-import { clientCertificateName, connectorSecretName } from '../../decisions/connector-desired.js';
+import { namespacedKey, objectKey } from '../../kube/keys.js';
+import { clientCertificateName, connectorSecretName } from '../../decisions/names.js';
 import { ConnectorReconciler, type ConnectorDeps } from './reconcile.js';
 import { parseTrustSources, type TrustSource } from '../../decisions/trust-sources.js';
 
@@ -49,7 +49,7 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
     enqueueWhere(cm.metadata?.namespace, (c) => sourcesOf(c).some((s) => s.kind === 'configmap' && s.name === name));
   });
   caches.certificates.on((_e, cert) => {
-    for (const ref of cert.metadata.ownerReferences ?? []) if (ref.kind === 'Connector') controller.enqueue(`${cert.metadata.namespace}/${ref.name}`);
+    for (const ref of cert.metadata.ownerReferences ?? []) if (ref.kind === 'Connector') controller.enqueue(namespacedKey(cert.metadata.namespace, ref.name));
   });
   // An issuer can be a source or the client certificate's issuer; both are rare enough to simply look again.
   caches.issuers.on((_e, i) => {

@@ -3,14 +3,14 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import type { Connector, Listener } from '../../model/skupper.js';
+import { secretNamesUsedBy } from '../../decisions/names.js';
 import { ExpiryTracker, expiryKey, type ExpiryDeps } from '../../tracking/tracker.js';
 
 export const EXPIRY_CONTROLLER = 'expiry';
 
 /** Names of the Secrets/Certificates an object may use, whether it is managed or not. */
 function usesName(obj: Listener | Connector, name: string): boolean {
-  const n = obj.metadata.name;
-  return obj.spec.tlsCredentials === name || name === `${n}-listener-tls` || name === `${n}-connector-tls` || name === `${n}-connector-client`;
+  return secretNamesUsedBy(obj).includes(name);
 }
 
 export function createExpiryController(deps: ExpiryDeps): { controller: Controller; tracker: ExpiryTracker } {

@@ -3,8 +3,8 @@
 // name; an issuer changes → the Listeners that could refer to it.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
-import { objectKey } from '../../kube/informer.js';
-import { secretNameFor } from '../../decisions/listener-desired.js';
+import { namespacedKey, objectKey } from '../../kube/keys.js';
+import { secretNameFor } from '../../decisions/names.js';
 import { ListenerReconciler, type ListenerDeps } from './reconcile.js';
 
 export const LISTENER_CONTROLLER = 'listener';
@@ -20,7 +20,7 @@ export function createListenerController(deps: ListenerDeps): Controller {
     if (!ns || !name) return;
     for (const l of caches.listeners.list(ns)) if (secretNameFor(l) === name) controller.enqueue(objectKey(l));
     // A Certificate of ours whose Listener was renamed away or deleted still needs cleaning up.
-    for (const ref of obj.metadata?.ownerReferences ?? []) if (ref.kind === 'Listener') controller.enqueue(`${ns}/${ref.name}`);
+    for (const ref of obj.metadata?.ownerReferences ?? []) if (ref.kind === 'Listener') controller.enqueue(namespacedKey(ns, ref.name));
   };
 
   caches.listeners.on((_e, l) => { controller.enqueue(objectKey(l)); });

@@ -18,6 +18,7 @@ import type { ExpiryTracker } from '../../tracking/tracker.js';
 import { hostText } from '../../host/normalize.js';
 import { hostToCover, listenerAddress } from '../../decisions/listener-host.js';
 import { addressKey, parseAddressMap, probeTls, type ProbeResult, type ProbeTarget } from './tls.js';
+import { splitKindKey } from '../../kube/keys.js';
 
 export interface ProbeDeps {
   caches: { listeners: Informer<Listener>; connectors: Informer<Connector>; secrets: Informer<V1Secret>; opaqueSecrets: Informer<V1Secret> };
@@ -49,8 +50,7 @@ export class ProbeReconciler {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     if (!this.d.config.probe) return { result: 'disabled' };
-    const [kind = '', namespace = '', ...rest] = key.split('/');
-    const name = rest.join('/');
+    const { kind, namespace, name } = splitKindKey(key);
     const again = { requeueAfterMs: this.d.config.probeIntervalMs };
     if (kind === 'listener') {
       const l = this.d.caches.listeners.get(namespace, name);

@@ -1,7 +1,7 @@
 // Maps watch events onto Certificate keys for the renewal controller: the
 // Certificate itself, its owner's annotations (renew), and its Secret (mismatch).
 import { Controller } from '../../kube/controller.js';
-import { objectKey } from '../../kube/informer.js';
+import { objectKey } from '../../kube/keys.js';
 import { isManagedByUs } from '../../decisions/ownership.js';
 import { RenewalReconciler, type RenewalDeps } from './reconcile.js';
 

@@ -3,7 +3,8 @@
 // PUT (a merge patch would replace the whole conditions list). The
 // resourceVersion from our cache makes a concurrent status change fail with
 // 409 instead of being overwritten; the controller retries on fresh data.
-import { Resources, type Api } from '../../kube/api.js';
+import { type Api } from '../../kube/api.js';
+import { Resources } from '../../model/resources.js';
 import { FIELD_MANAGER } from '../../model/annotations.js';
 import type { Certificate, Condition } from '../../model/certmanager.js';
 import type { Trigger } from '../../decisions/renewal.js';

@@ -6,7 +6,9 @@
 // daemon neither repeats nor forgets a roll.
 import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config/config.js';
-import { Resources, isNotFound, type Api } from '../../kube/api.js';
+import { isNotFound, type Api } from '../../kube/api.js';
+import { Resources } from '../../model/resources.js';
+import { namespacedKey } from '../../kube/keys.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
@@ -125,7 +127,7 @@ export class RollReconciler {
   private countReloads(namespace: string, current: Record<string, string>): ReconcileResult {
     let reloaded = 0;
     for (const [secret, digest] of Object.entries(current)) {
-      const key = `${namespace}/${secret}`;
+      const key = namespacedKey(namespace, secret);
       const before = this.seen.get(key);
       this.seen.set(key, digest);
       // The first sighting is the revision already in use, not a roll-out.

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import {
-  CLIENT_USAGES, clientCertificateName, connectorSecretName, desiredConnector,
+  CLIENT_USAGES, desiredConnector,
   type ConnectorDefaults, type ConnectorProblem, type DesiredConnector,
 } from '../../../src/decisions/connector-desired.js';
+import { clientCertificateName, connectorSecretName } from '../../../src/decisions/names.js';
 import type { Connector } from '../../../src/model/skupper.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import {
-  desiredListenerCertificate, secretNameFor, type DesiredListener, type ListenerProblem,
+  desiredListenerCertificate, type DesiredListener, type ListenerProblem,
 } from '../../../src/decisions/listener-desired.js';
-import { labelValue } from '../../../src/decisions/names.js';
+import { labelValue, secretNameFor } from '../../../src/decisions/names.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
 import { DEFAULTS, listener } from './fixtures.js';
 

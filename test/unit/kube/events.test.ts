@@ -13,7 +13,7 @@ function recorder(limits: Partial<EventLimits>): { rec: EventRecorder; sent: str
   const clock = { t: Date.parse('2026-01-01T00:00:00Z') };
   const api = { create: (_t: unknown, _ns: string, body: { note: string }) => { sent.push(body.note); return Promise.resolve({}); } } as unknown as Api;
   const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
-  const rec = new EventRecorder(api, createLogger('info', quiet), false, { limits, now: () => clock.t, onSuppressed: (by) => { held.push(by); } });
+  const rec = new EventRecorder(api, createLogger('info', quiet), false, { reportingController: 'skupper-cert-rotator', limits, now: () => clock.t, onSuppressed: (by) => { held.push(by); } });
   return { rec, sent, held, clock };
 }
 

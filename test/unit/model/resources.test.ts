@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Resources } from '../../../src/kube/api.js';
-import { MissingCrdsError, crdName, missingCrdsMessage, requiredResources } from '../../../src/kube/crd-check.js';
+import { MissingCrdsError, crdName, missingCrdsMessage } from '../../../src/kube/crd-check.js';
+import { CRD_INSTALL_HINTS, Resources, requiredResources } from '../../../src/model/resources.js';
 
 describe('CRD check', function () {
   it('requires what each part reads', function () {
@@ -13,12 +13,12 @@ describe('CRD check', function () {
   });
 
   it('names each missing CRD and how to install it, on one line', function () {
-    const msg = missingCrdsMessage([Resources.listener, Resources.connector, Resources.certificate]);
+    const msg = missingCrdsMessage([Resources.listener, Resources.connector, Resources.certificate], CRD_INSTALL_HINTS);
     expect(msg).to.contain('listeners.skupper.io (skupper.io/v2alpha1), connectors.skupper.io (skupper.io/v2alpha1): install Skupper v2');
     expect(msg).to.contain('https://skupper.io/v2/install.yaml');
     expect(msg).to.contain('certificates.cert-manager.io (cert-manager.io/v1): install cert-manager');
     expect(msg).to.contain('https://cert-manager.io/docs/installation/');
     expect(msg).to.not.contain('\n');
-    expect(new MissingCrdsError([Resources.issuer]).message).to.not.contain('skupper.io');
+    expect(new MissingCrdsError([Resources.issuer], CRD_INSTALL_HINTS).message).to.not.contain('skupper.io');
   });
 });

@@ -1,5 +1,5 @@
 // Small readers shared by the controllers: Secret data as text, API
-// timestamps as dates, "namespace/name" work-queue keys.
+// timestamps as dates (work-queue keys are in kube/keys.ts).
 import type { V1Secret } from '@kubernetes/client-node';
 
 /** `data[key]` of a Secret, base64-decoded; undefined when the Secret or the key is absent. */
@@ -13,10 +13,4 @@ export function apiDate(s: string | undefined): Date | undefined {
   if (s === undefined) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : new Date(t);
-}
-
-/** Splits a "namespace/name" key. */
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
 }
