@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptedValues, envName, flagSpecs, MAX_TIMER_MS } from '../src/config/config.js';
+import { acceptedValues, envName, flagSpecs, MAX_TIMER_MS } from '../src/config/flags.js';
 
 export const CONFIG_DOC_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'configuration.md');
 

@@ -3,7 +3,9 @@
 import { parseCommandArgs } from './commands/args.js';
 import { renewCommand } from './commands/renew.js';
 import { statusCommand } from './commands/status.js';
-import { ConfigError, flagsHelp, parseConfig } from './config/config.js';
+import { ConfigError } from './config/config.js';
+import { flagsHelp } from './config/flags.js';
+import { parseConfig } from './config/parse.js';
 import { createLogger } from './telemetry/log.js';
 import { ApiError } from './kube/api.js';
 import { MissingCrdsError } from './kube/crd-check.js';

@@ -1,6 +1,7 @@
 // Arguments of the status and renew commands that are not daemon flags:
 // kubectl-style -n/--namespace, -A/--all-namespaces, -o/--output.
-import { ConfigError, isDnsLabel } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { isDnsLabel } from '../config/values.js';
 import { quoted } from '../util/dnsname.js';
 
 export interface CommandArgs {

@@ -13,7 +13,6 @@ import { createListenerController, resyncListeners } from '../controllers/listen
 import { createProbeController } from '../controllers/probe/controller.js';
 import { createRollController, resyncRolls } from '../controllers/roll/controller.js';
 import { createRenewalController, resyncRenewals } from '../controllers/renewal/controller.js';
-import { parseWindow } from '../decisions/renewal-window.js';
 import type { ListenerCaches } from '../controllers/listener/reconcile.js';
 import { HealthChecks, closeServer, serveHealth, serveMetrics } from './health.js';
 import { Api } from '../kube/api.js';
@@ -134,8 +133,7 @@ export class Daemon {
     const parser = new ParseCache();
     const listeners = createListenerController({ api, caches, config, events, metrics, log, parser });
     const connectors = createConnectorController({ api, caches, config, events, metrics, log, parser }).controller;
-    const window = config.renewalWindow === '' ? undefined : parseWindow(config.renewalWindow, config.renewalWindowDurationMs, config.renewalWindowTimeZone);
-    if (window instanceof Error) throw window; // parseConfig already refused it
+    const window = config.renewalWindowSchedule;
     const renewals = createRenewalController({ api, caches, config, events, metrics, log, parser, ...(window ? { window } : {}) });
     const { controller: expiry, tracker } = createExpiryController({ api, caches, config, metrics, log, events, parser });
     const { controller: rolls, reconciler: roller } = createRollController({ api, caches, config, events, metrics, log, tracker });

@@ -15,7 +15,8 @@ import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdi
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { expect } from 'chai';
-import { envName, parseConfig } from '../../src/config/config.js';
+import { envName } from '../../src/config/flags.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { repoRoot } from '../../cluster/paths.js';
 import { parseLogLine, type LogLine } from '../support/daemon.js';
 import { createNamespace } from '../support/k8s.js';

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { parseConfig } from '../../src/config/config.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { goModuleDir } from '../../cluster/build.js';
 import { repoRoot } from '../../cluster/paths.js';
 import { versions } from '../../cluster/versions.js';

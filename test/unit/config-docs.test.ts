@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { CONFIG_DOC_PATH, renderConfigDoc } from '../../scripts/config-docs.js';
-import { envName, flagSpecs } from '../../src/config/config.js';
+import { envName, flagSpecs } from '../../src/config/flags.js';
 
 describe('docs/configuration.md', function () {
   it('is what npm run docs:config generates from the flag definitions', function () {

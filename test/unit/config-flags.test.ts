@@ -3,7 +3,9 @@
 // keyed by flag, and the test walks flagSpecs: a new flag without a
 // rejection case here fails.
 import { expect } from 'chai';
-import { MAX_TIMER_MS, boundsOf, envName, flagSpecs, parseConfig } from '../../src/config/config.js';
+import { MAX_TIMER_MS, envName, flagSpecs } from '../../src/config/flags.js';
+import { boundsOf } from '../../src/config/values.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { errorOf } from './config-error.js';
 
 const rejected: Record<string, readonly string[]> = {

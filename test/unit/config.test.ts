@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { envName, parseBindAddress, parseConfig } from '../../src/config/config.js';
+import { envName } from '../../src/config/flags.js';
+import { parseBindAddress } from '../../src/config/values.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { errorOf } from './config-error.js';
 
 
