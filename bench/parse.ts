@@ -19,7 +19,8 @@ import { parseTrustSources } from '../src/decisions/trust-sources.js';
 import { buildBundle } from '../src/pki/bundle.js';
 import { ParseCache } from '../src/pki/parse-cache.js';
 import { verifyServingSecret } from '../src/pki/verify.js';
-import { coversHost, scanCertificates } from '../src/pki/x509.js';
+import { scanCertificates } from '../src/pki/certificate-scan.js';
+import { coversHost } from '../src/pki/host-match.js';
 import { makeCA, makeLeaf } from '../cluster/certgen.js';
 import { fastSelfSignedCA } from '../cluster/fastcert.js';
 

@@ -6,7 +6,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { secretText } from '../kube/object-data.js';
 import { objectDataId, type ParseCache, type ParseResult } from '../pki/parse-cache.js';
-import type { CertificateField } from '../pki/verify.js';
+import type { CertificateField } from '../pki/verification-failure.js';
 
 const FIELDS: readonly CertificateField[] = ['tls.crt', 'ca.crt'];
 

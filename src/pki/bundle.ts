@@ -5,7 +5,7 @@
 // keep verifying while the backend moves to the new one. cert-manager
 // (issue #2478) and trust-manager keep no such history.
 import { weaknesses } from './strength.js';
-import type { ParsedCertificate } from './x509.js';
+import type { ParsedCertificate } from './certificate.js';
 
 export interface SourceCertificates {
   /** How the source was named, for messages. */

@@ -4,11 +4,12 @@
 // parses nothing (SPEC §4.3: once per resourceVersion).
 //
 // The daemon fills the cache with prepare(), which parses in slices that
-// yield to the event loop (x509.ts scanCertificatesAsync), and then reads it
-// with the synchronous parse() from code that is simpler kept synchronous
-// (the §4.4 gate, the status description): a hit costs nothing, so no object
-// blocks the event loop however many certificates it holds.
-import { scanCertificates, scanCertificatesAsync, type CertificateProblem, type ParsedCertificate, type ScanOptions } from './x509.js';
+// yield to the event loop (certificate-scan.ts scanCertificatesAsync), and
+// then reads it with the synchronous parse() from code that is simpler kept
+// synchronous (the §4.4 gate, the status description): a hit costs nothing,
+// so no object blocks the event loop however many certificates it holds.
+import type { ParsedCertificate } from './certificate.js';
+import { scanCertificates, scanCertificatesAsync, type CertificateProblem, type ScanOptions } from './certificate-scan.js';
 
 export interface ParseResult {
   certificates: ParsedCertificate[];

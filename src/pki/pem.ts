@@ -51,8 +51,9 @@ export function scanPem(input: string): { blocks: PemBlock[]; problems: PemProbl
  * The splitter one BEGIN line at a time: yields each block, or null for a
  * BEGIN line whose block was skipped (its problem is in `problems`). A step
  * does bounded work, so a caller can pause between steps and keep the event
- * loop free on a megabyte of input (x509.ts scanCertificatesAsync); the
- * blocks and problems are the same, in the same order, however it pauses.
+ * loop free on a megabyte of input (certificate-scan.ts
+ * scanCertificatesAsync); the blocks and problems are the same, in the same
+ * order, however it pauses.
  */
 export function* pemSteps(input: string, problems: ProblemList<PemProblemKind>): Generator<PemBlock | null, void, undefined> {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;

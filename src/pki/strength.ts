@@ -8,7 +8,7 @@
 // using them breaks somewhere even where OpenSSL would load it. Ed25519 and
 // Ed448 are left alone: they are strong, only not yet universal.
 import type { KeyObject } from 'node:crypto';
-import type { ParsedCertificate } from './x509.js';
+import type { ParsedCertificate } from './certificate.js';
 
 export interface Weakness {
   kind: 'key' | 'signature';

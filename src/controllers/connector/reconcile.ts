@@ -17,7 +17,7 @@ import type { Connector } from '../../model/skupper.js';
 import { buildBundle, type Bundle } from '../../pki/bundle.js';
 import { ParseCache, objectDataId } from '../../pki/parse-cache.js';
 import { verifyServingSecret } from '../../pki/verify.js';
-import type { ParsedCertificate } from '../../pki/x509.js';
+import type { ParsedCertificate } from '../../pki/certificate.js';
 import { certificateSpecEquals } from '../../decisions/certificate-compare.js';
 import { labelValue } from '../../decisions/names.js';
 import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../../decisions/ownership.js';

@@ -14,7 +14,7 @@ import { Annotations, FIELD_MANAGER } from '../../model/annotations.js';
 import { condition, isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
-import { coversHost } from '../../pki/x509.js';
+import { coversHost } from '../../pki/host-match.js';
 import { isManagedByUs } from '../../decisions/ownership.js';
 import { Writer } from '../../owned/writer.js';
 import { desiredListenerCertificate } from '../../decisions/listener-desired.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { ParseCache } from '../../../src/pki/parse-cache.js';
-import { scanCertificates, scanCertificatesAsync, type ParsedCertificate } from '../../../src/pki/x509.js';
+import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { scanCertificates, scanCertificatesAsync } from '../../../src/pki/certificate-scan.js';
 import { fastSelfSignedCA } from '../../../cluster/fastcert.js';
 
 // The daemon parses tenant text through scanCertificatesAsync (issue 12): it

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { encodeHistory } from '../../../src/decisions/trust-history.js';
 import { buildBundle, type Bundle, type BundleInput, type HistoryEntry, type SourceCertificates } from '../../../src/pki/bundle.js';
-import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
+import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { parseCertificates } from '../../../src/pki/certificate-scan.js';
 import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
 const HOUR_MS = 3_600_000;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { buildBundle } from '../../../src/pki/bundle.js';
 import { weaknesses } from '../../../src/pki/strength.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
-import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
+import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { parseCertificates } from '../../../src/pki/certificate-scan.js';
 import { openssl } from '../../../cluster/pki.js';
 
 // Real certificates from the openssl CLI with the weak choices certgen.ts does

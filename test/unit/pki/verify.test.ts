@@ -1,15 +1,10 @@
 import { expect } from 'chai';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { toPem } from '../../../src/pki/pem.js';
-import {
-  VERIFICATION_REASONS,
-  verifyChainAgainst,
-  verifyServingSecret,
-  type ServingSecretInput,
-  type VerificationReason,
-  type VerificationResult,
-} from '../../../src/pki/verify.js';
-import { parseCertificates, type ParsedCertificate } from '../../../src/pki/x509.js';
+import { VERIFICATION_REASONS, type VerificationReason } from '../../../src/pki/verification-failure.js';
+import { verifyServingSecret, type ServingSecretInput, type VerificationResult } from '../../../src/pki/verify.js';
+import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { parseCertificates } from '../../../src/pki/certificate-scan.js';
 import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
 const DAY_MS = 86_400_000;
@@ -350,27 +345,5 @@ describe('verifyServingSecret', function () {
       expect(order).to.deep.equal([...order].sort((x, y) => x - y));
       expect(result.ok).to.be.false;
     });
-  });
-});
-
-describe('verifyChainAgainst', function () {
-  let root: Issued;
-  let intermediate: Issued;
-  let leaf: Issued;
-  before(function () {
-    root = makeCA({ cn: 'bundle-root' });
-    intermediate = makeCA({ cn: 'bundle-intermediate', issuer: root });
-    leaf = makeLeaf(intermediate, { cn: 'peer' });
-  });
-
-  it('is true when the chain reaches a trusted certificate', function () {
-    expect(verifyChainAgainst(certs(leaf.certPem + intermediate.certPem), certs(root.certPem))).to.be.true;
-    expect(verifyChainAgainst(certs(leaf.certPem), certs(makeCA({ cn: 'unrelated' }).certPem + intermediate.certPem))).to.be.true;
-  });
-
-  it('is false without a path, for an empty chain and for an empty trust set', function () {
-    expect(verifyChainAgainst(certs(leaf.certPem), certs(root.certPem))).to.be.false;
-    expect(verifyChainAgainst([], certs(root.certPem))).to.be.false;
-    expect(verifyChainAgainst(certs(leaf.certPem + intermediate.certPem), [])).to.be.false;
   });
 });
