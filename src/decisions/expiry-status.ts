@@ -13,10 +13,11 @@ import { strengthFailures } from '../pki/certificate-checks.js';
 import type { VerificationFailure } from '../pki/verification-failure.js';
 import { verifyServingSecret, type VerificationResult } from '../pki/verify.js';
 import { cachedParse } from '../owned/secret-certificates.js';
-import { clientCertificateName, desiredConnector } from './connector-desired.js';
+import { desiredConnector } from './connector-desired.js';
+import { clientCertificateName } from './names.js';
 import { desiredListenerCertificate } from './listener-desired.js';
 import { hostToCover } from './listener-host.js';
-import { secretText, apiDate } from '../kube/object-data.js';
+import { secretText, apiDate } from '../model/object-data.js';
 import { TLS_SECRET_TYPE, secretType, wrongTypeMessage } from './secret-type.js';
 
 export type ObjectState =

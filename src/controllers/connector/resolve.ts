@@ -10,7 +10,7 @@ import type { ParsedCertificate } from '../../pki/certificate.js';
 import type { CertificateProblem } from '../../pki/certificate-scan.js';
 import { quoted } from '../../util/dnsname.js';
 import type { TrustSource } from '../../decisions/trust-sources.js';
-import { secretText } from '../../kube/object-data.js';
+import { secretText } from '../../model/object-data.js';
 
 export interface SourceCaches {
   /** kubernetes.io/tls Secrets. */

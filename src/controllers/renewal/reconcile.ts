@@ -4,7 +4,8 @@
 // decision's wakeAt becomes the requeue: the work queue is the scheduler.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config/config.js';
-import { Resources, type Api } from '../../kube/api.js';
+import { type Api } from '../../kube/api.js';
+import { Resources } from '../../model/resources.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
@@ -21,7 +22,8 @@ import { desiredListenerCertificate } from '../../decisions/listener-desired.js'
 import { backoffDelay, decideRenewal, type CertificateFacts, type LastAction } from '../../decisions/renewal.js';
 import { renewCertificate } from './trigger.js';
 import { windowState, type RenewalWindow } from '../../decisions/renewal-window.js';
-import { apiDate } from '../../kube/object-data.js';
+import { apiDate } from '../../model/object-data.js';
+import { splitKey } from '../../kube/keys.js';
 
 export interface RenewalCaches {
   listeners: Informer<Listener>;
@@ -109,9 +111,7 @@ export class RenewalReconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const i = key.indexOf('/');
-    const namespace = key.slice(0, i);
-    const name = key.slice(i + 1);
+    const [namespace, name] = splitKey(key);
     const cert = this.d.caches.certificates.get(namespace, name);
     if (!cert || !isManagedByUs(cert)) return { result: 'skipped' };
     const owner = this.owner(cert);
