@@ -33,9 +33,10 @@ WORKDIR /app
 # The manifests alone first: the dependency layer stays cached until they change.
 COPY package.json package-lock.json ./
 # No dependency needs an install script (all pure JavaScript), so none may run.
-# That includes the preinstall of the `node` devDependency, the Node binary npm
-# test runs on outside the image: skipped, it leaves node_modules/.bin/node a
-# dangling link, removed so that npm run build can only find this image's node.
+# That includes the preinstall of the `node` devDependency, which fetches the
+# Node binary npm test runs on outside the image: without it there is no binary
+# (npm 11 links none; others may leave node_modules/.bin/node dangling, hence
+# the rm), so npm run build can only run on this image's node.
 RUN npm ci --no-audit --no-fund --ignore-scripts && rm -f node_modules/.bin/node
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

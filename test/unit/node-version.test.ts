@@ -5,7 +5,7 @@
 // it. A test run on another Node (the machine's own, an old node_modules)
 // would pass or fail for reasons the image never sees, so it fails here first.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot } from '../../cluster/paths.js';
@@ -26,11 +26,16 @@ const runningMajor = Number(running.split('.')[0]);
 /** Whether this process is the Node binary that `npm ci` installed for the project. */
 const fromNodeModules = relative(repoRoot, process.execPath).split(sep)[0] === 'node_modules';
 
-const FIX = [
-  `Run the tests through npm after \`npm ci\` (npm test, npm run test:unit, npx mocha ...): npm puts node_modules/.bin/node (Node ${pinned}) first in PATH.`,
-  `Calling node_modules/.bin/mocha or node directly uses the machine's node (${process.execPath} here) instead;`,
-  `\`npm exec -- node --version\` shows the one npm scripts get. A system Node ${String(pinnedMajor)} works too (npm ci --ignore-scripts skips the download).`,
-].join(' ');
+/** What to do, depending on whether `npm ci` installed the pinned Node. */
+function fix(): string {
+  const installed = existsSync(join(repoRoot, 'node_modules', '.bin', 'node'));
+  return [
+    installed
+      ? `Run the tests through npm (npm test, npm run test:unit, npx mocha ...): npm puts node_modules/.bin/node (Node ${pinned}) first in PATH; calling node_modules/.bin/mocha or node directly uses the machine's node (${process.execPath} here) instead.`
+      : `node_modules/.bin/node is missing: run \`npm ci\` (not --ignore-scripts, which skips the preinstall that fetches Node ${pinned}), then the tests through npm (npm test, npm run test:unit, npx mocha ...).`,
+    `\`npm exec -- node --version\` shows the Node npm scripts get. A machine Node ${String(pinnedMajor)} works too.`,
+  ].join(' ');
+}
 
 describe('Node version', function () {
   it('package.json pins an exact Node release with a matching engines range and @types/node', function () {
@@ -59,7 +64,7 @@ describe('Node version', function () {
 
   it('the tests run on that Node major', function () {
     if (runningMajor !== pinnedMajor) {
-      expect.fail(`These tests run on Node ${running} (${process.execPath}), but the project uses Node ${String(pinnedMajor)} (package.json devDependencies.node ${pinned}). ${FIX}`);
+      expect.fail(`These tests run on Node ${running} (${process.execPath}), but the project uses Node ${String(pinnedMajor)} (package.json devDependencies.node ${pinned}). ${fix()}`);
     }
     // node_modules holds an older pin when package.json changed since the last npm ci.
     if (fromNodeModules) expect(running, `node_modules/.bin/node is Node ${running}, package.json pins ${pinned}: run npm ci`).to.equal(pinned);
