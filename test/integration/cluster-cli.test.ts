@@ -1,5 +1,6 @@
 // `npm run cluster:up` / `cluster:down` as a developer uses them, in a private
-// state directory so a developer's own cluster is never touched.
+// state directory so a developer's own cluster is never touched. The commands
+// are README.md's, run by a shell (readmeStep, test/support/readme-commands.ts).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,17 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { repoRoot } from '../../cluster/paths.js';
 import { isAlive } from '../../cluster/processes.js';
+import { readmeStep } from '../support/readme-commands.js';
 import { eventually } from '../support/wait.js';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+const clusterUp = readmeStep('cluster:up');
+const clusterDown = readmeStep('cluster:down');
+
+/** A README command, as a shell runs it. */
+function run(command: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return exec('bash', ['-c', command], { cwd: repoRoot, env });
+}
 
 interface State { supervisorPid: number; pids: Record<string, number>; kubeconfig: string }
 
@@ -40,12 +49,12 @@ describe('npm run cluster:up / cluster:down', function () {
   });
 
   afterEach(async function () {
-    await run('npm', ['run', '--silent', 'cluster:down'], { cwd: repoRoot, env }).catch(() => undefined);
+    await run(clusterDown, env).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function up(): Promise<State> {
-    const { stdout } = await run('npm', ['run', '--silent', 'cluster:up'], { cwd: repoRoot, env });
+    const { stdout } = await run(clusterUp, env);
     expect(stdout).to.contain(`export KUBECONFIG=${join(dir, 'kubeconfig')}`);
     const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as State;
     expect(Object.keys(state.pids).sort()).to.deep.equal(['cert-manager-controller', 'etcd', 'kube-apiserver', 'kube-controller-manager']);
@@ -60,10 +69,10 @@ describe('npm run cluster:up / cluster:down', function () {
   it('starts in the background, and down leaves no process behind', async function () {
     const state = await up();
     // up again is a no-op that reports the running cluster
-    const again = await run('npm', ['run', '--silent', 'cluster:up'], { cwd: repoRoot, env });
+    const again = await run(clusterUp, env);
     expect(again.stderr).to.contain('already running');
 
-    await run('npm', ['run', '--silent', 'cluster:down'], { cwd: repoRoot, env });
+    await run(clusterDown, env);
     for (const pid of [state.supervisorPid, ...Object.values(state.pids)]) expect(isAlive(pid), `pid ${pid}`).to.equal(false);
     expect(processesMentioning(dir)).to.deep.equal([]);
     expect(existsSync(join(dir, 'kubeconfig'))).to.equal(false);
