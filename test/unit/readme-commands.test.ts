@@ -154,6 +154,11 @@ describe('README commands: each is run by CI or a test, or says why not', functi
     expect(lines.map((c) => c.text), 'commands of the ```bash block of "## The two commands" whose every step CI runs').to.have.length(1);
     const line = lines[0]!;
     expect(stepsOf(line.text).map(npmScript), 'the CI command runs the test script').to.include('test');
+    // .ci/run picks the line of that block that ends in `npm test`, from README.md itself.
+    expect(stepsOf(line.text).at(-1)).to.equal('npm test');
+    const ciRun = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8');
+    expect(ciRun, '.ci/run reads the test command from README.md').to.contain('README.md').and.to.contain('## The two commands');
+    expect(ciRun.includes(line.text), `.ci/run holds no copy of \`${line.text}\``).to.equal(false);
     // 'ci' is claimed only for steps of that line.
     expect([...ci].filter((s) => !stepsOf(line.text).includes(s)), `steps said to be run by CI that are not in \`${line.text}\``).to.deep.equal([]);
   });
