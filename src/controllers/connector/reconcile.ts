@@ -3,32 +3,35 @@
 // the caches, writes only what differs, and holds the last good Secret
 // whenever the inputs are not trustworthy (a missing or unreadable source,
 // an empty bundle): a bad edit must never take trust away from live traffic.
+// Beside it: the client certificate (client-certificate.ts, through the
+// owned-Certificate flow) and the Secret write (bundle-secret.ts).
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../../config/config.js';
-import { Resources, type Api } from '../../kube/api.js';
+import { type Api } from '../../kube/api.js';
+import { Resources } from '../../model/resources.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { Logger } from '../../telemetry/log.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { FIELD_MANAGER, Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SKUPPER_PRIOR_VALID_REVISIONS } from '../../model/annotations.js';
-import { isReady, type Certificate } from '../../model/certmanager.js';
+import { FIELD_MANAGER } from '../../model/annotations.js';
+import type { Certificate } from '../../model/certmanager.js';
 import type { Connector } from '../../model/skupper.js';
-import { buildBundle, type Bundle } from '../../pki/bundle.js';
+import { buildBundle } from '../../pki/bundle.js';
 import { ParseCache, objectDataId } from '../../pki/parse-cache.js';
-import { verifyServingSecret } from '../../pki/verify.js';
 import type { ParsedCertificate } from '../../pki/certificate.js';
-import { certificateSpecEquals } from '../../decisions/certificate-compare.js';
-import { labelValue } from '../../decisions/names.js';
-import { isManagedByUs, isOwnedCertificate, ownedByNamed, secretOwnership } from '../../decisions/ownership.js';
+import { isManagedByUs, ownedByNamed } from '../../decisions/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../../decisions/secret-type.js';
-import { cachedParse, prepareSecretCertificates } from '../../owned/secret-certificates.js';
+import { CertificateFlow } from '../../owned/certificate-flow.js';
 import { Writer } from '../../owned/writer.js';
-import { connectorPriorValidRevisions, desiredConnector } from '../../decisions/connector-desired.js';
-import { TRUST_HISTORY_ANNOTATION, decodeHistory, encodeHistory } from '../../decisions/trust-history.js';
+import { desiredConnector } from '../../decisions/connector-desired.js';
+import { TRUST_HISTORY_ANNOTATION, decodeHistory } from '../../decisions/trust-history.js';
 import { droppedSummary, weakCertificatesMessage } from '../../decisions/trust-report.js';
 import { findSecret, resolveSource, type ResolvedSource, type SourceCaches } from './resolve.js';
-import { secretText, splitKey } from '../../kube/object-data.js';
+import { clientCertificate } from './client-certificate.js';
+import { SecretTakenError, writeBundleSecret } from './bundle-secret.js';
+import { secretText } from '../../model/object-data.js';
+import { splitKey } from '../../kube/keys.js';
 
 export interface ConnectorCaches extends SourceCaches {
   connectors: Informer<Connector>;
@@ -47,46 +50,27 @@ export interface ConnectorDeps {
   now?: () => Date;
 }
 
-/** The client certificate material to copy next to the bundle. */
-interface ClientMaterial {
-  tlsCrt: string;
-  tlsKey: string;
-}
-
-type ClientState =
-  | { kind: 'none' }
-  | { kind: 'pending' }
-  | { kind: 'ready'; material: ClientMaterial }
-  | { kind: 'blocked'; reason: string };
-
 const MAX_LISTED = 5;
-
-function b64(s: string): string {
-  return Buffer.from(s, 'utf8').toString('base64');
-}
 
 function listSubjects(certs: ParsedCertificate[]): string {
   const shown = certs.slice(0, MAX_LISTED).map((c) => `"${c.subject}"`).join(', ');
   return certs.length > MAX_LISTED ? `${shown} and ${certs.length - MAX_LISTED} more` : shown;
 }
 
-/** Our create of the bundle Secret was refused: the name is taken (the Secret found is attached). */
-class SecretTakenError extends Error {
-  constructor(readonly found: V1Secret | undefined) {
-    super('the Secret name is taken');
-  }
-}
-
 export class ConnectorReconciler {
   private readonly writer: Writer;
   /** Parsed PEM per (uid, resourceVersion, key): a steady state parses nothing. */
   readonly parser: ParseCache;
-  /** Last client Certificate revision announced per uid (see ListenerReconciler.revisions). */
-  private readonly clientRevisions = new Map<string, number>();
+  /** The client Certificate, its Secret and their verification; holds the revisions already announced. */
+  private readonly flow: CertificateFlow;
 
   constructor(private readonly d: ConnectorDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
     this.parser = d.parser ?? new ParseCache();
+    this.flow = new CertificateFlow({
+      caches: d.caches, writer: this.writer, parser: this.parser, events: d.events, log: d.log,
+      clusterIssuers: d.config.clusterIssuers, now: () => this.now(),
+    });
   }
 
   private now(): Date {
@@ -117,8 +101,7 @@ export class ConnectorReconciler {
 
     const desired = desiredConnector(connector, this.d.config);
     if (desired.kind === 'unmanaged') {
-      const ours = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Connector', connector));
-      await this.writer.deleteCertificates(ours, 'Connector no longer annotated');
+      await this.flow.deleteOwned('Connector', connector, 'Connector no longer annotated');
       this.forget(namespace, name);
       return { result: 'unmanaged' };
     }
@@ -134,7 +117,7 @@ export class ConnectorReconciler {
     const refused = await this.refuseSecret(connector, secret);
     if (refused) return refused;
 
-    const client = await this.clientCertificate(connector, desired.client, problems);
+    const client = await clientCertificate(this.flow, this.d.events, connector, desired.client, problems);
 
     // Sources: any failure holds the current Secret as it is.
     const ctx = { namespace, clusterResourceNamespace: this.d.config.clusterResourceNamespace, clusterIssuers: this.d.config.clusterIssuers, caches, parser: this.parser };
@@ -197,7 +180,7 @@ export class ConnectorReconciler {
 
     let written: boolean;
     try {
-      written = await this.writeSecret(connector, secretName, secret, bundle, previous, client);
+      written = await writeBundleSecret({ api: this.d.api, writer: this.writer, events: this.d.events, config: this.d.config }, connector, secretName, secret, bundle, previous, client);
     } catch (err) {
       if (!(err instanceof SecretTakenError)) throw err;
       const refusedNow = await this.refuseSecret(connector, err.found ?? { metadata: { name: secretName, namespace } });
@@ -238,154 +221,6 @@ export class ConnectorReconciler {
       return { result: 'invalid' };
     }
     return undefined;
-  }
-
-  /** Creates the Secret, or patches data and our annotation only (Skupper's annotations stay); false when nothing was written. */
-  private async writeSecret(connector: Connector, secretName: string, secret: V1Secret | undefined, bundle: Bundle, previous: ParsedCertificate[], client: ClientState): Promise<boolean> {
-    const { namespace, name } = connector.metadata;
-    const data: Record<string, string> = { 'ca.crt': b64(bundle.pem) };
-    if (client.kind === 'ready') {
-      data['tls.crt'] = b64(client.material.tlsCrt);
-      data['tls.key'] = b64(client.material.tlsKey);
-    } else if (client.kind === 'pending') {
-      // Keep the client certificate we have until its successor verifies.
-      data['tls.crt'] = secret?.data?.['tls.crt'] ?? '';
-      data['tls.key'] = secret?.data?.['tls.key'] ?? '';
-    } else {
-      // kubernetes.io/tls requires both keys; a CA-only Secret has them empty (SPEC §2).
-      data['tls.crt'] = '';
-      data['tls.key'] = '';
-    }
-    const history = encodeHistory(bundle.history);
-    // Skupper keeps this many earlier revisions valid for existing connections (SPEC §2, reload strategy).
-    const revisions = String(connectorPriorValidRevisions(connector, this.d.config.priorValidRevisions));
-    const revisionsChanged = secret?.metadata?.annotations?.[SKUPPER_PRIOR_VALID_REVISIONS] !== revisions;
-    const changedKeys = Object.keys(data).filter((k) => (secret?.data?.[k] ?? '') !== data[k] || (secret !== undefined && secret.data?.[k] === undefined));
-    const historyChanged = secret?.metadata?.annotations?.[TRUST_HISTORY_ANNOTATION] !== history;
-    if (secret && changedKeys.length === 0 && !historyChanged && !revisionsChanged) return false;
-
-    const before = new Set(previous.map((c) => c.fingerprint));
-    const added = bundle.entries.filter((e) => !before.has(e.certificate.fingerprint));
-    const removed = previous.length - bundle.entries.filter((e) => before.has(e.certificate.fingerprint)).length;
-    const retained = bundle.entries.filter((e) => e.retainedUntil);
-    const fields = { connector: `${namespace}/${name}`, secret: secretName, certificates: bundle.entries.length, added: added.length, removed, retained: retained.length, keys: changedKeys, bytes: bundle.pem.length };
-    if (!secret) {
-      const body: V1Secret = {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'kubernetes.io/tls',
-        metadata: {
-          name: secretName,
-          namespace,
-          labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.connector]: labelValue(name) },
-          annotations: { [TRUST_HISTORY_ANNOTATION]: history, [SKUPPER_PRIOR_VALID_REVISIONS]: revisions },
-        },
-        data,
-      };
-      const created = await this.writer.createSecret(body, fields);
-      // Made a moment ago by someone else, after the caches and our read: judged, never taken over.
-      if (created.kind === 'exists') throw new SecretTakenError(created.object);
-    } else {
-      // A merge patch names only our keys, so Skupper's annotations and any
-      // other data are left as they are; the resourceVersion makes a
-      // concurrent change fail (and requeue) instead of being overwritten.
-      const patch = {
-        metadata: {
-          resourceVersion: secret.metadata?.resourceVersion,
-          ...(historyChanged || revisionsChanged ? { annotations: { ...(historyChanged ? { [TRUST_HISTORY_ANNOTATION]: history } : {}), ...(revisionsChanged ? { [SKUPPER_PRIOR_VALID_REVISIONS]: revisions } : {}) } } : {}),
-        },
-        ...(changedKeys.length > 0 ? { data: Object.fromEntries(changedKeys.map((k) => [k, data[k]])) } : {}),
-      };
-      await this.writer.write(changedKeys.length > 0 ? 'update Secret data' : 'update trust history', fields,
-        () => this.d.api.mergePatch(Resources.secret, namespace, secretName, patch, FIELD_MANAGER));
-    }
-    if (changedKeys.includes('ca.crt') || !secret) {
-      const parts = [`+${added.length}`, `-${removed}`];
-      const kept = retained.length > 0 ? `; ${retained.length} kept for the overlap, the first until ${new Date(Math.min(...retained.map((e) => e.retainedUntil?.getTime() ?? Infinity))).toISOString()}` : '';
-      await this.d.events.record(connector, 'Normal', 'TrustBundleUpdated', `${secretName} ca.crt now holds ${bundle.entries.length} certificate(s) (${parts.join(', ')})${kept}`);
-    }
-    return !this.d.config.dryRun;
-  }
-
-  /** SPEC §4.2.5: the client Certificate; its material once it is Ready and verifies. */
-  private async clientCertificate(connector: Connector, desired: Certificate | undefined, problems: string[]): Promise<ClientState> {
-    const { caches } = this.d;
-    const { namespace, name } = connector.metadata;
-    const owned = caches.certificates.list(namespace).filter((c) => isOwnedCertificate(c, 'Connector', connector));
-    await this.writer.deleteCertificates(owned.filter((c) => c.metadata.name !== desired?.metadata.name), desired ? 'renamed' : 'spec.useClientCert is off');
-    if (!desired) {
-      return { kind: 'none' };
-    }
-    const certName = desired.metadata.name;
-    const existing = caches.certificates.get(namespace, certName);
-    if (existing && !isOwnedCertificate(existing, 'Connector', connector)) {
-      await this.warn(connector, 'CertificateConflict', `Certificate ${namespace}/${certName} exists and is not managed by skupper-cert-rotator for this Connector; leaving it alone`);
-      return { kind: 'blocked', reason: 'CertificateConflict' };
-    }
-    let secret = findSecret(caches, namespace, certName);
-    if (!secret && !existing) {
-      // As for Listeners: take the name with a real create before cert-manager is told to write there.
-      const claim = await this.writer.claimSecret(namespace, certName, { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [Labels.connector]: labelValue(name) }, { connector: `${namespace}/${name}`, secret: certName });
-      secret = claim.kind === 'dry-run' ? undefined : claim.object;
-    }
-    const ownership = secretOwnership(secret, existing);
-    if (ownership === 'wrong-type' && secret) {
-      await this.warn(connector, WRONG_TYPE_REASON, `${secretTypeProblem(secret) ?? ''} (the client certificate's Secret)`, { secret: certName, type: secret.type });
-      return { kind: 'blocked', reason: WRONG_TYPE_REASON };
-    }
-    if (ownership === 'foreign') {
-      await this.warn(connector, 'SecretConflict', `Secret ${namespace}/${certName} (for the client certificate) exists and was not created by skupper-cert-rotator or cert-manager; it is never overwritten`);
-      return { kind: 'blocked', reason: 'SecretConflict' };
-    }
-    const ref = desired.spec.issuerRef;
-    // Without --cluster-issuers a ClusterIssuer cannot be looked up; cert-manager still can.
-    if (ref.group === 'cert-manager.io' && (ref.kind !== 'ClusterIssuer' || this.d.config.clusterIssuers)) {
-      const found = ref.kind === 'ClusterIssuer' ? caches.clusterIssuers.get(undefined, ref.name) : caches.issuers.get(namespace, ref.name);
-      if (!found) {
-        problems.push('IssuerNotFound');
-        await this.warn(connector, 'IssuerNotFound', `${ref.kind} ${ref.kind === 'Issuer' ? `${namespace}/` : ''}${ref.name} not found; the client Certificate waits for it`);
-      }
-    }
-    if (!existing || !certificateSpecEquals(existing, desired)) {
-      const fields = { connector: `${namespace}/${name}`, certificate: certName, client: true };
-      let applied: Certificate | undefined;
-      if (existing) {
-        applied = await this.writer.updateCertificate(existing, desired, fields);
-      } else {
-        const created = await this.writer.createCertificate(desired, fields);
-        if (created.kind === 'exists' && created.object && !isOwnedCertificate(created.object, 'Connector', connector)) {
-          await this.warn(connector, 'CertificateConflict', `Certificate ${namespace}/${certName} exists and is not managed by skupper-cert-rotator for this Connector; leaving it alone`);
-          return { kind: 'blocked', reason: 'CertificateConflict' };
-        }
-        applied = created.kind === 'created' ? created.object : undefined;
-      }
-      const uid = applied?.metadata.uid;
-      if (uid !== undefined && !this.clientRevisions.has(uid)) this.clientRevisions.set(uid, existing?.status?.revision ?? 0);
-      return { kind: 'pending' };
-    }
-    const uid = existing.metadata.uid ?? '';
-    if (!this.clientRevisions.has(uid)) this.clientRevisions.set(uid, isReady(existing) ? existing.status?.revision ?? 0 : 0);
-    if (!isReady(existing) || !secret) {
-      return { kind: 'pending' };
-    }
-    const tlsCrt = secretText(secret, 'tls.crt');
-    const tlsKey = secretText(secret, 'tls.key');
-    await prepareSecretCertificates(this.parser, secret);
-    const verdict = verifyServingSecret({ tlsCrt, tlsKey, caCrt: secretText(secret, 'ca.crt'), hosts: [], now: this.now(), parse: cachedParse(this.parser, secret) });
-    const leaf = verdict.leaf;
-    if (!verdict.ok || tlsCrt === undefined || tlsKey === undefined) {
-      problems.push('VerificationFailed');
-      await this.warn(connector, 'VerificationFailed', `client certificate Secret ${certName} (revision ${existing.status?.revision ?? '?'}) failed verification: ${verdict.failures.map((f) => f.message).join('; ')}`,
-        { reasons: verdict.failures.map((f) => f.reason) });
-      return { kind: 'pending' };
-    }
-    const revision = existing.status?.revision ?? 1;
-    if (revision > (this.clientRevisions.get(uid) ?? 0)) {
-      this.clientRevisions.set(uid, revision);
-      await this.d.events.record(connector, 'Normal', 'ClientCertificateIssued',
-        `client certificate ${certName} revision ${revision} verified (valid until ${leaf?.notAfter.toISOString() ?? '?'}); copied into ${connector.spec.tlsCredentials ?? 'the Connector Secret'}`);
-    }
-    return { kind: 'ready', material: { tlsCrt, tlsKey } };
   }
 
   /** Per-object series belong to the expiry tracker; only the problems are ours. */
