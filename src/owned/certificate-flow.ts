@@ -17,13 +17,13 @@ import { Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../model/annotations
 import { isReady, type Certificate, type Issuer, type IssuerRef } from '../model/certmanager.js';
 import { secretText } from '../model/object-data.js';
 import type { Connector, Listener } from '../model/skupper.js';
-import type { ParseCache } from '../pki/parse-cache.js';
 import { verifyServingSecret, type VerificationResult } from '../pki/verify.js';
 import { certificateSpecEquals } from '../decisions/certificate-compare.js';
 import { labelValue } from '../decisions/names.js';
 import { isOwnedCertificate, secretOwnership, type OwnerKind } from '../decisions/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../decisions/secret-type.js';
-import { cachedParse, prepareSecretCertificates } from './secret-certificates.js';
+import { prepareSecretCertificates } from './secret-certificates.js';
+import { cachedParse, type ParseCache } from '../pki/parse-cache.js';
 import type { Writer } from './writer.js';
 
 export interface CertificateFlowCaches {

@@ -1,11 +1,12 @@
 // The certificates of a Secret's tls.crt and ca.crt, parsed once per
 // resourceVersion through the shared ParseCache, without blocking the event
 // loop: prepare them (async, sliced) before the synchronous §4.4 gate runs,
-// then hand the gate a parse that reads the cache (issue 12: a tenant's
-// Secret of thousands of certificates must not stall the daemon).
+// then hand the gate a parse that reads the cache (cachedParse in
+// pki/parse-cache.ts; issue 12: a tenant's Secret of thousands of
+// certificates must not stall the daemon).
 import type { V1Secret } from '@kubernetes/client-node';
-import { secretText } from '../kube/object-data.js';
-import { objectDataId, type ParseCache, type ParseResult } from '../pki/parse-cache.js';
+import { secretText } from '../model/object-data.js';
+import { objectDataId, type ParseCache } from '../pki/parse-cache.js';
 import type { CertificateField } from '../pki/verification-failure.js';
 
 const FIELDS: readonly CertificateField[] = ['tls.crt', 'ca.crt'];
@@ -20,9 +21,4 @@ export async function prepareSecretCertificates(parser: ParseCache, secret: V1Se
     const text = secretText(secret, field);
     if (text !== undefined && text.trim() !== '') await parser.prepare(id, text);
   }
-}
-
-/** A parse for verifyServingSecret on `secret` that reads the cache (and fills it on a miss). */
-export function cachedParse(parser: ParseCache, secret: V1Secret): (field: CertificateField, pem: string) => ParseResult {
-  return (field, pem) => parser.parse(objectDataId(secret, field), pem);
 }

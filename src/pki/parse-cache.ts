@@ -95,3 +95,8 @@ export function objectDataId(obj: { metadata?: { uid?: string; resourceVersion?:
   const rv = obj.metadata?.resourceVersion;
   return uid && rv ? `${uid}@${rv}#${key}` : undefined;
 }
+
+/** A parse of `obj`'s data keys that reads the cache (and fills it on a miss): what the §4.4 gate and the status description take. */
+export function cachedParse(parser: ParseCache, obj: { metadata?: { uid?: string; resourceVersion?: string } }): (key: string, pem: string) => ParseResult {
+  return (key, pem) => parser.parse(objectDataId(obj, key), pem);
+}
