@@ -114,7 +114,7 @@ export type BinaryKey = keyof typeof binaries;
 export type BinaryPaths = Record<BinaryKey, string>;
 
 let goVersionMemo: string | undefined;
-function goVersion(): string {
+export function goVersion(): string {
   if (goVersionMemo === undefined) {
     try {
       goVersionMemo = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
@@ -141,21 +141,42 @@ export function binaryPath(b: GoBinary): string {
   return join(cacheDir(), 'bin', `${b.name}-${b.version}-${cacheKey(b)}`);
 }
 
-function fmtElapsed(ms: number): string {
+export function fmtElapsed(ms: number): string {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 async function goBuild(b: GoBinary, out: string, log: (line: string) => void): Promise<void> {
-  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-o', out];
-  if (b.tags?.length) args.push('-tags', b.tags.join(','));
-  if (b.ldflags?.length) args.push('-ldflags', b.ldflags.join(' '));
-  args.push(b.pkg);
+  await runGoBuild({
+    name: b.name, cwd: join(goModulesDir, b.module), where: `cluster/go/${b.module}`,
+    pkg: b.pkg, out, tags: b.tags, ldflags: b.ldflags,
+  }, log);
+}
+
+export interface GoBuildSpec {
+  /** Shown in progress lines. */
+  name: string;
+  /** The module to build in. */
+  cwd: string;
+  /** The module directory as shown in an error. */
+  where: string;
+  pkg: string;
+  out: string;
+  tags?: string[] | undefined;
+  ldflags?: string[] | undefined;
+}
+
+/** `go build -v` (static, trimmed paths, go.mod read-only) with a progress line every 20 s. */
+export async function runGoBuild(spec: GoBuildSpec, log: (line: string) => void): Promise<void> {
+  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-o', spec.out];
+  if (spec.tags?.length) args.push('-tags', spec.tags.join(','));
+  if (spec.ldflags?.length) args.push('-ldflags', spec.ldflags.join(' '));
+  args.push(spec.pkg);
   const started = Date.now();
   let compiled = 0;
   const stderrTail: string[] = [];
   const child = spawn('go', args, {
-    cwd: join(goModulesDir, b.module),
+    cwd: spec.cwd,
     env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
@@ -175,7 +196,7 @@ async function goBuild(b: GoBinary, out: string, log: (line: string) => void): P
     }
   });
   const ticker = setInterval(() => {
-    log(`  ${b.name}: ${compiled} packages compiled, ${fmtElapsed(Date.now() - started)} elapsed`);
+    log(`  ${spec.name}: ${compiled} packages compiled, ${fmtElapsed(Date.now() - started)} elapsed`);
   }, 20_000);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -183,12 +204,34 @@ async function goBuild(b: GoBinary, out: string, log: (line: string) => void): P
       child.on('close', resolve);
     });
     if (code !== 0) {
-      throw new Error(`go ${args.join(' ')} (in cluster/go/${b.module}) exited with ${code}:\n${stderrTail.join('\n')}`);
+      throw new Error(`go ${args.join(' ')} (in ${spec.where}) exited with ${code}:\n${stderrTail.join('\n')}`);
     }
   } finally {
     clearInterval(ticker);
   }
-  log(`  ${b.name}: built in ${fmtElapsed(Date.now() - started)} (${compiled} packages compiled)`);
+  log(`  ${spec.name}: built in ${fmtElapsed(Date.now() - started)} (${compiled} packages compiled)`);
+}
+
+/**
+ * Builds into `${path}.tmp-<pid>` and renames that into place, so a concurrent
+ * reader never sees half a result (a file, or a directory). When another
+ * process put an equivalent directory there first, its copy is kept.
+ */
+export async function buildAtomically(path: string, build: (tmp: string) => Promise<void>): Promise<string> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    await build(tmp);
+    try {
+      renameSync(tmp, path);
+    } catch (err) {
+      // rename(2) replaces a file but not a non-empty directory: someone else won the race.
+      if (!existsSync(path)) throw err;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return path;
 }
 
 /** Returns the cached binary, building it first when missing. */
@@ -197,14 +240,7 @@ export async function ensureBinary(b: GoBinary, log: (line: string) => void = co
   if (existsSync(path)) return path;
   mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
   log(`building ${b.name} ${b.version} from Go modules (cold: ~${b.coldMinutes} min on 2 cores; cached afterwards in ${path})`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await goBuild(b, tmp, log);
-    renameSync(tmp, path); // atomic: a concurrent reader never sees half a binary
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  return path;
+  return buildAtomically(path, (tmp) => goBuild(b, tmp, log));
 }
 
 export async function ensureAllBinaries(log: (line: string) => void = console.error): Promise<BinaryPaths> {

@@ -13,6 +13,7 @@ import { ensureAllBinaries } from './build.js';
 import { applyObjects, LocalControlPlane, type ClusterInfo } from './controlplane.js';
 import { localClusterDir, localDir, localKubeconfig, repoRoot } from './paths.js';
 import { isAlive, logTail, waitUntil } from './processes.js';
+import { ensureSkupperSite } from './skupper/site.js';
 
 const stateFile = join(localDir, 'cluster.json');
 const supervisorLog = join(localDir, 'supervisor.log');
@@ -150,6 +151,8 @@ async function main(): Promise<void> {
   switch (cmd) {
     case 'build':
       await ensureAllBinaries();
+      // A real Skupper site from source; skipped with one line where the archives or the C build packages are missing.
+      await ensureSkupperSite();
       return;
     case 'up': {
       const s = await up();
