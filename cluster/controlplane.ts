@@ -115,7 +115,7 @@ export function kubeconfigYaml(server: string, pki: ControlPlanePki): string {
   ].join('\n');
 }
 
-/** Every CRD manifest the local cluster installs: cert-manager's from its module zip, Skupper's from the repo. */
+/** Every CRD manifest the local cluster installs: cert-manager's from its module zip, Skupper's (all 12, as its controller needs) from cluster/crds/skupper-<version>/. */
 export function crdManifests(): { source: string; docs: k8s.KubernetesObject[] }[] {
   const out: { source: string; docs: k8s.KubernetesObject[] }[] = [];
   const cmDir = join(goModuleDir('github.com/cert-manager/cert-manager', versions.certManager), 'deploy', 'crds');

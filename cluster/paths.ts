@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const goModulesDir = join(repoRoot, 'cluster', 'go');
-export const skupperCrdDir = join(repoRoot, 'cluster', 'crds');
+/** Skupper's CRDs, byte-for-byte from its source (cluster/crds/README.md); named after the archive of cluster/skupper/sources.ts. */
+export const skupperCrdDir = join(repoRoot, 'cluster', 'crds', 'skupper-2.2.1');
 /**
  * Where `npm run cluster:up` keeps its state, pids, logs and kubeconfig
  * (git-ignored). Tests point SKUPPER_CERT_ROTATOR_LOCAL_DIR elsewhere so they
