@@ -2,11 +2,15 @@
 // Listener and Connector with its Secret, issuer, expiry, time left, renewal
 // time, state and last error, sorted by expiry. It reads the cluster
 // directly (the daemon need not run) and describes each object with the
-// same pure function the daemon exports metrics from, so both agree.
+// same pure function the daemon exports metrics from, so both agree. Below the
+// table, one line per namespace whose Skupper config sync is blocked by a
+// tlsCredentials naming a Secret Skupper cannot read (decisions/site-blockers.ts).
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Config } from '../config/config.js';
 import { describeConnector, describeListener, describedSecretName, type ObjectStatus } from '../decisions/expiry-status.js';
-import { otherSecretTypes } from './secret-types.js';
+import { blockedSites, secretPresence, siteBlockers, siteLine, type BlockedSite } from '../decisions/site-blockers.js';
+import { TLS_SECRET_TYPE } from '../decisions/secret-type.js';
+import { unlistedSecretTypes } from './secret-types.js';
 import { Api, type ResourceType } from '../kube/api.js';
 import { CRD_INSTALL_HINTS, Resources, requiredResources } from '../model/resources.js';
 import { kubeConfigFromFlag } from '../config/kubeconfig.js';
@@ -69,7 +73,13 @@ export function sortRows(rows: StatusRow[]): StatusRow[] {
   });
 }
 
-export async function collectStatus(api: Api, config: Config, namespace: string | undefined, now: Date): Promise<StatusRow[]> {
+export interface StatusReport {
+  rows: StatusRow[];
+  /** Namespaces whose Skupper config sync a Listener or Connector blocks, with the culprits. */
+  blockedSites: BlockedSite[];
+}
+
+export async function collectStatus(api: Api, config: Config, namespace: string | undefined, now: Date): Promise<StatusReport> {
   const [listeners, connectors, certificates, secrets, events] = await Promise.all([
     listAll<Listener>(api, Resources.listener, namespace),
     listAll<Connector>(api, Resources.connector, namespace),
@@ -81,9 +91,19 @@ export async function collectStatus(api: Api, config: Config, namespace: string 
   const byKey = <T extends { metadata?: { namespace?: string; name?: string } }>(items: T[]): Map<string, T> => new Map(items.map((i) => [`${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`, i]));
   const secretMap = byKey(secrets);
   const certMap = byKey(certificates);
-  const refs = [...listeners.map((l) => ({ namespace: l.metadata.namespace, name: describedSecretName('listener', l, config) })), ...connectors.map((c) => ({ namespace: c.metadata.namespace, name: describedSecretName('connector', c, config) }))];
-  const otherTypes = await otherSecretTypes(api, refs, (ns, n) => secretMap.has(`${ns}/${n}`));
-  const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`), otherSecretType: (ns: string, n: string) => otherTypes.get(`${ns}/${n}`) };
+  const refs = [
+    ...listeners.map((l) => ({ namespace: l.metadata.namespace, name: describedSecretName('listener', l, config) })),
+    ...connectors.map((c) => ({ namespace: c.metadata.namespace, name: describedSecretName('connector', c, config) })),
+    ...[...listeners, ...connectors].map((o) => ({ namespace: o.metadata.namespace, name: o.spec.tlsCredentials })),
+  ];
+  const read = await unlistedSecretTypes(api, refs, (ns, n) => secretMap.has(`${ns}/${n}`));
+  const otherSecretType = (ns: string, n: string): string | undefined => {
+    const type = read.get(`${ns}/${n}`);
+    // A listed type the lists do not show is a Secret created between the calls, not a wrong type.
+    return type === null || type === undefined || type === TLS_SECRET_TYPE || type === 'Opaque' ? undefined : type;
+  };
+  const lookup = { secret: (ns: string, n: string) => secretMap.get(`${ns}/${n}`), certificate: (ns: string, n: string) => certMap.get(`${ns}/${n}`), otherSecretType };
+  const blockers = siteBlockers(listeners, connectors, (ns, n) => secretPresence(secretMap.get(`${ns}/${n}`), read.get(`${ns}/${n}`)));
   // The last error is the newest Warning, unless a Normal event (issued,
   // updated, wired) came after it: then the problem was resolved.
   const lastWarning = new Map<string, { at: number; text: string }>();
@@ -114,7 +134,7 @@ export async function collectStatus(api: Api, config: Config, namespace: string 
       ...(err !== undefined ? { lastError: err } : {}),
     };
   });
-  return sortRows(rows);
+  return { rows: sortRows(rows), blockedSites: blockedSites(blockers) };
 }
 
 const COLOURS = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', reset: '\x1b[0m' };
@@ -147,6 +167,13 @@ export function renderTable(rows: StatusRow[], now: Date, colour: boolean): stri
   return `${out.join('\n')}\n`;
 }
 
+/** The lines below the table: one per blocked site, naming its culprits (empty when none). */
+export function renderBlockedSites(sites: readonly BlockedSite[], colour: boolean): string {
+  if (sites.length === 0) return '';
+  const lines = sites.map((s) => (colour ? `${COLOURS.red}${siteLine(s)}${COLOURS.reset}` : siteLine(s)));
+  return `\n${lines.join('\n')}\n`;
+}
+
 export async function statusCommand(config: Config, opts: { namespace?: string; allNamespaces: boolean; output: 'table' | 'json'; tty: boolean }, io: Output): Promise<number> {
   const kc = kubeConfigFromFlag(config.kubeconfig);
   // Like kubectl: -A for every namespace, else -n, else the context's namespace.
@@ -157,13 +184,13 @@ export async function statusCommand(config: Config, opts: { namespace?: string; 
     await requireResources(api, requiredResources({ clusterIssuers: false, issuers: false }), CRD_INSTALL_HINTS);
     const now = new Date();
     // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
-    const rows = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
+    const { rows, blockedSites: sites } = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
     if (opts.output === 'json') {
-      io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows, blockedSites: sites }, null, 2)}\n`);
     } else if (rows.length === 0) {
       io.err(`no Listeners or Connectors found${namespace ? ` in namespace ${namespace}` : ''}\n`);
     } else {
-      io.out(renderTable(rows, now, opts.tty));
+      io.out(renderTable(rows, now, opts.tty) + renderBlockedSites(sites, opts.tty));
     }
     return 0;
   } finally {

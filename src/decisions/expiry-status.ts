@@ -18,6 +18,7 @@ import { desiredListenerCertificate } from './listener-desired.js';
 import { hostToCover } from './listener-host.js';
 import { secretText, apiDate } from '../model/object-data.js';
 import { TLS_SECRET_TYPE, secretType, wrongTypeMessage } from './secret-type.js';
+import { listenerCaMissingMessage } from './listener-ca.js';
 
 export type ObjectState =
   /** Secret present and passing the gate. */
@@ -59,6 +60,12 @@ export interface ObjectStatus {
   client?: ClientStatus;
   /** Set only when the Secret is of a type Skupper does not use (not kubernetes.io/tls). */
   secretType?: string;
+  /**
+   * Listeners only: the Secret has no ca.crt, which makes the Skupper router
+   * refuse the listener (listener-ca.ts); the text is also in `problems`. Not
+   * set while a managed Certificate that was never wired is still issuing.
+   */
+  caMissing?: string;
 }
 
 export interface ClientStatus {
@@ -151,6 +158,13 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   const expired = verdict.failures.some((f) => f.reason === 'Expired');
   const pending = managed && (!cert || !isReady(cert) || condition(cert, 'Issuing')?.status === 'True');
   const state: ObjectState = verdict.ok ? 'Ready' : expired ? 'Expired' : pending ? 'Issuing' : 'Invalid';
+  // A managed Secret once its Certificate is issued, or while Skupper uses an issued one:
+  // never the empty Secret claimed before cert-manager fills it.
+  const wired = !managed || listener.spec.tlsCredentials === secretName;
+  const caMissing = !badType && (!pending || (wired && leaf !== undefined)) && verdict.failures.some((f) => f.reason === 'MissingCA')
+    ? listenerCaMissingMessage({ namespace, listener: name, secret: secretName, managed, wired })
+    : undefined;
+  const problems = verdict.failures.map((f) => (f.reason === 'MissingCA' && caMissing !== undefined ? caMissing : f.message));
   return {
     ...base,
     secret: secretName,
@@ -163,9 +177,10 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),
     ready: verdict.ok && (!managed || (cert !== undefined && isReady(cert))),
     state,
-    problems: verdict.failures.map((f) => f.message),
+    problems,
+    ...optional('caMissing', caMissing),
     // Whatever its content, Skupper will not use it: the type comes first.
-    ...(badType ? wrongTypeStatus(badType, verdict.failures.map((f) => f.message)) : {}),
+    ...(badType ? wrongTypeStatus(badType, problems) : {}),
   };
 }
 

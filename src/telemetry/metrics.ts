@@ -51,6 +51,14 @@ export class Metrics {
     labelNames: ['namespace', 'kind', 'name', 'reason'] as const,
     registers: [this.registry],
   });
+  // Per namespace (a Skupper site): see src/decisions/site-blockers.ts.
+  readonly siteConfigBlocked = new Gauge({
+    name: p('site_config_blocked'),
+    help: "1 while a Listener or Connector of the namespace names in spec.tlsCredentials a Secret that does not exist or is not kubernetes.io/tls, which stalls Skupper's config sync for the whole site; 0 otherwise.",
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+  readonly siteConfigBlocker = this.objectGauge('site_config_blocker', "1 for each Listener/Connector whose spec.tlsCredentials names a Secret (the secret label) that does not exist or is not kubernetes.io/tls: it blocks Skupper's config sync in its namespace.");
   readonly eventsSuppressed = new Counter({ name: p('events_suppressed_total'), help: 'Kubernetes Events held back by a rate limit (object-rate: one object had too many; overflow-rate: the dedupe memory is full).', labelNames: ['limit'] as const, registers: [this.registry] });
   readonly buildInfo = new Gauge({ name: p('build_info'), help: 'Build information; always 1.', labelNames: ['version', 'nodejs'] as const, registers: [this.registry] });
 
@@ -101,6 +109,23 @@ export class Metrics {
     for (const r of now) this.objectProblem.set({ namespace, kind, name, reason: r }, 1);
     if (now.size === 0) this.objectProblems.delete(id);
     else this.objectProblems.set(id, now);
+  }
+
+  private readonly siteBlockers = new Map<string, Record<ObjectLabel, string>[]>();
+
+  /**
+   * The site series of a namespace: site_config_blocked, and a blocker series
+   * for exactly these culprits (earlier ones are removed). A namespace no
+   * longer `tracked` (no Listener or Connector left) loses both.
+   */
+  setSiteBlockers(namespace: string, blockers: readonly { kind: string; name: string; secret: string }[], tracked: boolean): void {
+    for (const old of this.siteBlockers.get(namespace) ?? []) this.siteConfigBlocker.remove(old);
+    const now = tracked ? blockers.map((b) => ({ namespace, kind: b.kind, name: b.name, secret: b.secret })) : [];
+    for (const labels of now) this.siteConfigBlocker.set(labels, 1);
+    if (now.length > 0) this.siteBlockers.set(namespace, now);
+    else this.siteBlockers.delete(namespace);
+    if (tracked) this.siteConfigBlocked.set({ namespace }, now.length > 0 ? 1 : 0);
+    else this.siteConfigBlocked.remove({ namespace });
   }
 
   /** Removes the per-object series (not the problems) of an object that has no Secret any more. */

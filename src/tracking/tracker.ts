@@ -13,13 +13,13 @@ import type { Logger } from '../telemetry/log.js';
 import type { Metrics, PerObjectMetric } from '../telemetry/metrics.js';
 import type { Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
-import { isNotFound, type Api } from '../kube/api.js';
-import { Resources } from '../model/resources.js';
+import type { Api } from '../kube/api.js';
 import { kindKey, splitKindKey } from '../kube/keys.js';
 import { secretNamesUsedBy } from '../decisions/names.js';
-import { TLS_SECRET_TYPE, WRONG_TYPE_REASON, secretType } from '../decisions/secret-type.js';
+import { TLS_SECRET_TYPE, WRONG_TYPE_REASON } from '../decisions/secret-type.js';
+import { LISTENER_CA_MISSING } from '../decisions/listener-ca.js';
 import { describeConnector, describeListener, describedSecretName, type Lookup, type ObjectStatus } from '../decisions/expiry-status.js';
-import { UncachedSecretTypes } from './uncached-secrets.js';
+import { type UncachedSecretTypes, uncachedSecretTypes } from './uncached-secrets.js';
 import { ParseCache } from '../pki/parse-cache.js';
 import { prepareSecretCertificates } from '../owned/secret-certificates.js';
 
@@ -84,15 +84,7 @@ export class ExpiryTracker {
       },
       parser: this.parser,
     };
-    const api = d.api;
-    this.uncached = d.uncached ?? (api ? new UncachedSecretTypes(async (ns, name) => {
-      try {
-        return secretType(await api.get<V1Secret>(Resources.secret, ns, name));
-      } catch (err) {
-        if (isNotFound(err)) return null;
-        throw err;
-      }
-    }) : undefined);
+    this.uncached = d.uncached ?? (d.api ? uncachedSecretTypes(d.api) : undefined);
   }
 
   /** The latest description of every tracked object (for tests and future consumers). */
@@ -165,16 +157,28 @@ export class ExpiryTracker {
 
   /**
    * A hand-made Secret that fails the gate is reported here (SPEC §4.4: Event,
-   * metric label, log line); a managed one is reported by its controller.
+   * metric label, log line); a managed one is reported by its controller. A
+   * Listener Secret without ca.crt is reported here, managed or not, in what
+   * it does to Skupper (ListenerCAMissing, decisions/listener-ca.ts).
    */
   private async report(obj: Listener | Connector, s: ObjectStatus): Promise<void> {
     // Without a Secret there is nothing of ours to report: annotation problems are the controller's.
-    const reason = s.managed || s.secret === undefined ? undefined : s.secretType !== undefined ? WRONG_TYPE_REASON : UNMANAGED_REASONS[s.state];
-    this.d.metrics.setProblems(s.kind, s.namespace, s.name, reason ? [reason] : [], 'expiry');
-    if (!reason) return;
-    const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
-    await this.d.events.record(obj, 'Warning', reason, msg);
-    this.d.log.warn({ [s.kind]: `${s.namespace}/${s.name}`, secret: s.secret, reason }, msg);
+    const state = s.managed || s.secret === undefined ? undefined : s.secretType !== undefined ? WRONG_TYPE_REASON : UNMANAGED_REASONS[s.state];
+    // A missing ca.crt breaks a Listener in Skupper whoever issued it (managed ones too), and
+    // has a reason of its own; when it is a hand-made Secret's only problem, it is the one reported.
+    const reason = state === 'SecretInvalid' && s.caMissing !== undefined && s.problems.length === 1 ? undefined : state;
+    const reasons = [...(reason ? [reason] : []), ...(s.caMissing !== undefined ? [LISTENER_CA_MISSING] : [])];
+    this.d.metrics.setProblems(s.kind, s.namespace, s.name, reasons, 'expiry');
+    const fields = { [s.kind]: `${s.namespace}/${s.name}`, secret: s.secret };
+    if (reason) {
+      const msg = `Secret ${s.secret ?? '?'} (not managed by skupper-cert-rotator): ${s.problems.join('; ')}`;
+      await this.d.events.record(obj, 'Warning', reason, msg);
+      this.d.log.warn({ ...fields, reason }, msg);
+    }
+    if (s.caMissing !== undefined) {
+      await this.d.events.record(obj, 'Warning', LISTENER_CA_MISSING, s.caMissing);
+      this.d.log.warn({ ...fields, reason: LISTENER_CA_MISSING }, s.caMissing);
+    }
   }
 
   /** The inputs a description depends on, plus which side of each validity bound `now` is on. */

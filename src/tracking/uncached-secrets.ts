@@ -6,7 +6,11 @@
 // bounded: each name at most once per `recheckMs`, all names together at
 // most `burst` at once and `perSecond` after that, and at most `maxEntries`
 // remembered, so no number of Listeners can turn this into a flood of GETs.
+import type { V1Secret } from '@kubernetes/client-node';
+import { isNotFound, type Api } from '../kube/api.js';
 import { TokenBucket } from '../kube/token-bucket.js';
+import { Resources } from '../model/resources.js';
+import { secretType } from '../decisions/secret-type.js';
 
 export interface UncachedSecretOptions {
   recheckMs?: number;
@@ -21,7 +25,21 @@ export type ReadSecretType = (namespace: string, name: string) => Promise<string
 
 interface Entry {
   type: string | null;
+  /** The read failed: nothing is known (type is null). */
+  failed: boolean;
   checkedAt: number;
+}
+
+/** Reads through the API; NotFound is "none", other errors fail the read. */
+export function uncachedSecretTypes(api: Api, opts: UncachedSecretOptions = {}): UncachedSecretTypes {
+  return new UncachedSecretTypes(async (ns, name) => {
+    try {
+      return secretType(await api.get<V1Secret>(Resources.secret, ns, name));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }, opts);
 }
 
 export class UncachedSecretTypes {
@@ -46,6 +64,15 @@ export class UncachedSecretTypes {
   }
 
   /**
+   * What the last read found: the type, null when the API server had no such
+   * Secret, undefined when it was never read or the read failed.
+   */
+  lastRead(namespace: string, name: string): string | null | undefined {
+    const entry = this.entries.get(`${namespace}/${name}`);
+    return entry === undefined || entry.failed ? undefined : entry.type;
+  }
+
+  /**
    * Reads the Secret's type if it was not read within `recheckMs` and the
    * rate allows. Returns 'fresh' when the remembered answer is current,
    * 'limited' when a read was due but the rate did not allow it (ask again
@@ -58,13 +85,15 @@ export class UncachedSecretTypes {
     if (entry && now - entry.checkedAt < this.recheckMs) return 'fresh';
     if (!this.reads.take(now)) return 'limited';
     let type: string | null;
+    let failed = false;
     try {
       type = await this.read(namespace, name);
     } catch {
       type = null;
+      failed = true;
     }
     this.entries.delete(key); // re-inserted last: the Map's order is the eviction order
-    this.entries.set(key, { type, checkedAt: now });
+    this.entries.set(key, { type, failed, checkedAt: now });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

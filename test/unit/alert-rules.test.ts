@@ -25,6 +25,10 @@ describe('alert rules', function () {
     ]);
   });
 
+  it('covers what Skupper does not say (issue 14): a Listener Secret without ca.crt, a site blocked by a tlsCredentials', function () {
+    expect(alerts.map((a) => a.alert)).to.include.members(['SkupperListenerCAMissing', 'SkupperSiteConfigBlocked']);
+  });
+
   for (const a of alerts) {
     it(`${a.alert ?? '?'} has severity, summary, description and a runbook section`, function () {
       expect(a.labels?.severity).to.be.oneOf(['warning', 'critical']);

@@ -50,4 +50,19 @@ describe('Metrics: per-object series and problems', function () {
     expect(t).to.not.contain('secret="old"');
     expect(t).to.contain('secret="new"} 2');
   });
+  it('setSiteBlockers: exactly the current culprits, the namespace at 1 or 0, nothing once it has no objects', async function () {
+    const m = new Metrics();
+    m.setSiteBlockers('east', [{ kind: 'listener', name: 'a', secret: 'a-tls' }], true);
+    m.setSiteBlockers('east', [{ kind: 'connector', name: 'b', secret: 'b-tls' }], true);
+    let t = await text(m);
+    expect(t).to.not.contain('name="a"');
+    expect(t).to.contain('skupper_cert_rotator_site_config_blocker{namespace="east",kind="connector",name="b",secret="b-tls"} 1');
+    expect(t).to.contain('skupper_cert_rotator_site_config_blocked{namespace="east"} 1');
+    m.setSiteBlockers('east', [], true);
+    t = await text(m);
+    expect(t).to.not.contain('site_config_blocker{');
+    expect(t).to.contain('skupper_cert_rotator_site_config_blocked{namespace="east"} 0');
+    m.setSiteBlockers('east', [], false);
+    expect(await text(m)).to.not.contain('site_config_blocked{');
+  });
 });

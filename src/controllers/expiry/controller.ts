@@ -1,38 +1,77 @@
 // Maps watch events onto tracked objects: the object itself, and any Secret
-// or Certificate in its namespace whose name it uses.
+// or Certificate in its namespace whose name it uses. One more key per
+// namespace, `site/NS/`, looks for tlsCredentials that stall Skupper's config
+// sync for the whole site (tracking/site-config.ts).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
+import { kindKey, splitKindKey } from '../../kube/keys.js';
 import type { Connector, Listener } from '../../model/skupper.js';
 import { secretNamesUsedBy } from '../../decisions/names.js';
 import { ExpiryTracker, expiryKey, type ExpiryDeps } from '../../tracking/tracker.js';
+import { SiteConfigWatch } from '../../tracking/site-config.js';
+import { uncachedSecretTypes } from '../../tracking/uncached-secrets.js';
 
 export const EXPIRY_CONTROLLER = 'expiry';
+
+const SITE = 'site';
+
+export function siteKey(namespace: string): string {
+  return kindKey(SITE, namespace, '');
+}
 
 /** Names of the Secrets/Certificates an object may use, whether it is managed or not. */
 function usesName(obj: Listener | Connector, name: string): boolean {
   return secretNamesUsedBy(obj).includes(name);
 }
 
-export function createExpiryController(deps: ExpiryDeps): { controller: Controller; tracker: ExpiryTracker } {
-  const tracker = new ExpiryTracker(deps);
-  const controller = new Controller({ name: EXPIRY_CONTROLLER, workers: 1 }, (key) => tracker.reconcile(key), deps.metrics, deps.log);
+export function createExpiryController(deps: ExpiryDeps): { controller: Controller; tracker: ExpiryTracker; sites: SiteConfigWatch } {
+  // One bounded reader of uncached Secrets for both: one rate, one memory.
+  const uncached = deps.uncached ?? (deps.api ? uncachedSecretTypes(deps.api) : undefined);
+  const tracker = new ExpiryTracker({ ...deps, ...(uncached ? { uncached } : {}) });
+  const sites = new SiteConfigWatch({ ...deps, ...(uncached ? { uncached } : {}) });
+  const controller = new Controller({ name: EXPIRY_CONTROLLER, workers: 1 }, (key) => {
+    const { kind, namespace } = splitKindKey(key);
+    return kind === SITE ? sites.reconcile(namespace) : tracker.reconcile(key);
+  }, deps.metrics, deps.log);
   const { caches } = deps;
   const byName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
     if (!ns || !name) return;
-    for (const l of caches.listeners.list(ns)) if (usesName(l, name)) controller.enqueue(expiryKey('listener', ns, l.metadata.name));
-    for (const c of caches.connectors.list(ns)) if (usesName(c, name)) controller.enqueue(expiryKey('connector', ns, c.metadata.name));
+    let named = false;
+    for (const l of caches.listeners.list(ns)) {
+      if (usesName(l, name)) controller.enqueue(expiryKey('listener', ns, l.metadata.name));
+      named ||= l.spec.tlsCredentials === name;
+    }
+    for (const c of caches.connectors.list(ns)) {
+      if (usesName(c, name)) controller.enqueue(expiryKey('connector', ns, c.metadata.name));
+      named ||= c.spec.tlsCredentials === name;
+    }
+    if (named) controller.enqueue(siteKey(ns));
   };
-  caches.listeners.on((_e, l) => { controller.enqueue(expiryKey('listener', l.metadata.namespace, l.metadata.name)); });
-  caches.connectors.on((_e, c) => { controller.enqueue(expiryKey('connector', c.metadata.namespace, c.metadata.name)); });
+  caches.listeners.on((_e, l) => {
+    controller.enqueue(expiryKey('listener', l.metadata.namespace, l.metadata.name));
+    controller.enqueue(siteKey(l.metadata.namespace));
+  });
+  caches.connectors.on((_e, c) => {
+    controller.enqueue(expiryKey('connector', c.metadata.namespace, c.metadata.name));
+    controller.enqueue(siteKey(c.metadata.namespace));
+  });
   caches.secrets.on((_e, s) => { byName(s); });
   caches.opaqueSecrets.on((_e, s) => { byName(s); });
   caches.certificates.on((_e, c) => { byName(c); });
-  return { controller, tracker };
+  return { controller, tracker, sites };
 }
 
 export function resyncExpiry(controller: Controller, deps: Pick<ExpiryDeps, 'caches'>): void {
-  for (const l of deps.caches.listeners.list()) controller.enqueue(expiryKey('listener', l.metadata.namespace, l.metadata.name));
-  for (const c of deps.caches.connectors.list()) controller.enqueue(expiryKey('connector', c.metadata.namespace, c.metadata.name));
+  const namespaces = new Set<string>();
+  for (const l of deps.caches.listeners.list()) {
+    controller.enqueue(expiryKey('listener', l.metadata.namespace, l.metadata.name));
+    namespaces.add(l.metadata.namespace);
+  }
+  for (const c of deps.caches.connectors.list()) {
+    controller.enqueue(expiryKey('connector', c.metadata.namespace, c.metadata.name));
+    namespaces.add(c.metadata.namespace);
+  }
+  for (const ns of namespaces) controller.enqueue(siteKey(ns));
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expiryOf, humanDuration, renderTable, sortRows, type StatusRow } from '../../../src/commands/status.js';
+import { expiryOf, humanDuration, renderBlockedSites, renderTable, sortRows, type StatusRow } from '../../../src/commands/status.js';
 
 const DAY = 86_400;
 const HOUR = 3_600;
@@ -206,6 +206,22 @@ describe('commands/status', () => {
 
     it('renders only the header for no rows', () => {
       expect(renderTable([], NOW, true)).to.equal(`${HEADER.join('  ')}\n`);
+    });
+  });
+
+  describe('renderBlockedSites', () => {
+    const site = { namespace: 'east', blockers: [{ namespace: 'east', kind: 'listener' as const, name: 'ghost', secret: 'ghost-tls', cause: 'missing' as const }] };
+
+    it('prints nothing when no site is blocked', () => {
+      expect(renderBlockedSites([], true)).to.equal('');
+    });
+
+    it('prints, after a blank line below the table, one line per blocked namespace naming the culprit; red on a terminal', () => {
+      const plain = renderBlockedSites([site], false);
+      expect(plain).to.equal('\nSITE CONFIG BLOCKED in namespace east: listener/ghost names Secret ghost-tls (missing); Skupper serves no certificate change in east until it exists as kubernetes.io/tls\n');
+      const coloured = renderBlockedSites([site], true).trim();
+      expect(coloured.startsWith(RED)).to.equal(true);
+      expect(coloured.endsWith(RESET)).to.equal(true);
     });
   });
 });

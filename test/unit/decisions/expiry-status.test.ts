@@ -268,6 +268,82 @@ describe('expiry/describe', function () {
     });
   });
 
+  describe('a Listener Secret without ca.crt (Skupper refuses the listener: issue 14)', () => {
+    const MANAGED = { 'cert-manager.io/cluster-issuer': 'ca' };
+    const noCa = (name: string, caCrt?: string): V1Secret =>
+      secret(name, { 'tls.crt': leaf.certPem, 'tls.key': leaf.keyPem, ...(caCrt !== undefined ? { 'ca.crt': caCrt } : {}) });
+    // An empty kubernetes.io/tls Secret, as the Listener controller claims the name before cert-manager issues.
+    const claimed = (name: string): V1Secret => secret(name, { 'tls.crt': '', 'tls.key': '' });
+
+    for (const [what, caCrt] of [['absent', undefined], ['empty', ''], ['only whitespace', ' \n\t\n']] as const) {
+      it(`hand-made, ca.crt ${what}: Invalid, with what Skupper does and what to do`, () => {
+        const s = describeListener(listener({ tlsCredentials: 'hand' }), lookup([noCa('hand', caCrt)]), CONFIG, now);
+        expect(s.state).to.equal('Invalid');
+        expect(s.ready).to.equal(false);
+        expect(s.caMissing).to.be.a('string');
+        expect(s.problems).to.deep.equal([s.caMissing]);
+        expect(s.caMissing).to.contain('Secret east/hand has no ca.crt (missing or empty)');
+        expect(s.caMissing).to.contain('the Skupper router refuses this listener ("Failed to configure TLS caCertFile")');
+        expect(s.caMissing).to.contain('says only "Not Matched"');
+        expect(s.caMissing).to.contain('add the CA certificate that issued tls.crt to ca.crt of Secret east/hand');
+      });
+    }
+
+    it('hand-made with other problems too: each is listed, the CA one in its place', () => {
+      const s = describeListener(listener({ tlsCredentials: 'hand', host: 'elsewhere' }), lookup([noCa('hand', '')]), CONFIG, now);
+      expect(s.problems).to.have.length(2);
+      expect(s.problems[0]).to.equal(s.caMissing);
+      expect(s.problems[1]).to.contain('do not cover host');
+    });
+
+    it('a ca.crt that holds no certificate is the gate\'s InvalidCA, not a missing one', () => {
+      const s = describeListener(listener({ tlsCredentials: 'hand' }), lookup([noCa('hand', 'not a certificate')]), CONFIG, now);
+      expect(s.state).to.equal('Invalid');
+      expect(s).to.not.have.property('caMissing');
+    });
+
+    it('managed, never wired, while the Certificate issues into the claimed empty Secret: no false alarm', () => {
+      const l = listener({ annotations: MANAGED });
+      for (const cert of [undefined, certificate('backend-listener-tls', { ready: false })]) {
+        const s = describeListener(l, lookup([claimed('backend-listener-tls')], cert ? [cert] : []), CONFIG, now);
+        expect(s.state).to.equal('Issuing');
+        expect(s).to.not.have.property('caMissing');
+      }
+      // spec.tlsCredentials preset to the name the daemon is to issue into: still only a claim.
+      const preset = listener({ annotations: MANAGED, tlsCredentials: 'backend-listener-tls' });
+      const s = describeListener(preset, lookup([claimed('backend-listener-tls')], [certificate('backend-listener-tls', { ready: false })]), CONFIG, now);
+      expect(s).to.not.have.property('caMissing');
+    });
+
+    it('managed, issued without ca.crt and not wired: says it is not wired and names the issuer fix', () => {
+      const l = listener({ annotations: MANAGED });
+      const s = describeListener(l, lookup([noCa('backend-listener-tls', '')], [certificate('backend-listener-tls')]), CONFIG, now);
+      expect(s.state).to.equal('Invalid');
+      expect(s.caMissing).to.contain('so it is not wired: the Skupper router would refuse this listener');
+      expect(s.caMissing).to.contain('use an issuer that puts its CA into ca.crt');
+      expect(s.caMissing).to.contain('skupper-cert-rotator renew listener/backend -n east');
+    });
+
+    it('managed and wired: reported while Skupper uses it, even while a reissue is under way', () => {
+      const l = listener({ annotations: MANAGED, tlsCredentials: 'backend-listener-tls' });
+      const ready = describeListener(l, lookup([noCa('backend-listener-tls')], [certificate('backend-listener-tls')]), CONFIG, now);
+      expect(ready.caMissing).to.contain('the Skupper router refuses this listener');
+      const reissuing = describeListener(l, lookup([noCa('backend-listener-tls')], [certificate('backend-listener-tls', { ready: false })]), CONFIG, now);
+      expect(reissuing.state).to.equal('Issuing');
+      expect(reissuing.caMissing).to.equal(ready.caMissing);
+    });
+
+    it('not for a Secret of a type Skupper ignores (that is its problem), nor for a Connector', () => {
+      const opaque = Object.assign(noCa('hand', ''), { type: 'Opaque' });
+      const s = describeListener(listener({ tlsCredentials: 'hand' }), lookup([opaque]), CONFIG, now);
+      expect(s.secretType).to.equal('Opaque');
+      expect(s).to.not.have.property('caMissing');
+      const c = describeConnector(connector({ tlsCredentials: 'db-ca' }), lookup([secret('db-ca', { 'ca.crt': '' })]), CONFIG, now);
+      expect(c.state).to.equal('Invalid');
+      expect(c).to.not.have.property('caMissing');
+    });
+  });
+
   describe('one truth about hosts and Secret types', () => {
     let ipLeaf: Issued;
     let nameLeaf: Issued;

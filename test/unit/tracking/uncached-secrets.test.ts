@@ -33,6 +33,17 @@ describe('UncachedSecretTypes (bounded direct reads)', function () {
     expect(u.type('east', 'boom')).to.equal(undefined);
   });
 
+  it('lastRead tells "none" (null) from a failed or never made read (undefined)', async function () {
+    const { u } = setup();
+    await u.refresh('east', 'none-1');
+    await u.refresh('east', 'boom');
+    await u.refresh('east', 'a');
+    expect(u.lastRead('east', 'none-1')).to.equal(null);
+    expect(u.lastRead('east', 'boom')).to.equal(undefined);
+    expect(u.lastRead('east', 'never')).to.equal(undefined);
+    expect(u.lastRead('east', 'a')).to.equal('example.com/custom');
+  });
+
   it('no number of names makes more than burst + rate reads', async function () {
     const { u, reads, clock } = setup({ burst: 3, perSecond: 1 });
     const results = [];
