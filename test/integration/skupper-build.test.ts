@@ -71,6 +71,7 @@ describe('Skupper site binaries built from source (controller, kube-adaptor, sku
 
   it('the build-time patches are compiled in (cluster/skupper/patches/)', function () {
     expect(readFileSync(site.controller).includes('SKUPPER_SSL_PROFILE_PATH'), 'controller reads SKUPPER_SSL_PROFILE_PATH').to.equal(true);
+    expect(readFileSync(site.controller).includes('SKUPPER_LISTENER_PORT_RANGE'), 'controller reads SKUPPER_LISTENER_PORT_RANGE').to.equal(true);
     expect(readFileSync(site.kubeAdaptor).includes('SKUPPER_ROUTER_AMQP_ADDRESS'), 'kube-adaptor reads SKUPPER_ROUTER_AMQP_ADDRESS').to.equal(true);
   });
 

@@ -97,7 +97,7 @@ describe('Skupper site build (cluster/skupper/)', function () {
 
     it('covers the committed patches (the build reads every *.patch of cluster/skupper/patches/)', function () {
       const names = skupperPatches().map((p) => p.name);
-      expect(names).to.deep.equal(['profile-paths.patch', 'router-address.patch']);
+      expect(names).to.deep.equal(['profile-paths.patch', 'router-address.patch', 'router-ports.patch']);
     });
   });
 
@@ -137,7 +137,7 @@ describe('Skupper site build (cluster/skupper/)', function () {
   });
 
   describe('the patches', function () {
-    it('apply to the pristine skupper-2.2.1 and leave no fixed certificate path or router address in what the controller and adaptor run', function () {
+    it('apply to the pristine skupper-2.2.1 and leave no fixed certificate path, router address or Listener port pool in what the controller and adaptor run', function () {
       const archive = archivePath(sourceArchives.skupper.file);
       if (archive === undefined) this.skip();
       const src = unpack(sourceArchives.skupper, archive, tmp);
@@ -147,12 +147,15 @@ describe('Skupper site build (cluster/skupper/)', function () {
       expect(read('internal/qdr/qdr.go')).to.contain('var SSL_PROFILE_PATH = SslProfilePath()');
       expect(read('internal/qdr/profile_paths.go')).to.contain('"SKUPPER_SSL_PROFILE_PATH", "/etc/skupper-router-certs"');
       expect(read('internal/kube/adaptor/router_address.go')).to.contain('"SKUPPER_ROUTER_AMQP_ADDRESS"');
+      expect(read('internal/qdr/port_mapping.go')).to.contain('pool:     listenerPortPool(),').and.not.contain('ports.NewFreePorts()');
+      expect(read('internal/qdr/listener_ports.go')).to.contain('os.Getenv("SKUPPER_LISTENER_PORT_RANGE")');
       // Whatever the controller and the adaptor are built from: the upstream literals are left only as defaults.
       const files = goFiles(src, ['cmd/controller', 'cmd/kube-adaptor', 'internal/kube', 'internal/qdr', 'internal/site', 'internal/flow']);
       const holding = (s: string): string[] => files.filter((f) => read(f).includes(s)).sort();
       expect(holding('"/etc/skupper-router-certs"')).to.deep.equal(['cmd/kube-adaptor/main.go', 'internal/qdr/profile_paths.go']); // main.go: SKUPPER_CONFIG_DIR's default
       expect(holding('"/etc/skupper-router-proxies"')).to.deep.equal(['internal/qdr/profile_paths.go']);
       expect(holding('localhost:5672')).to.deep.equal(['internal/kube/adaptor/router_address.go']);
+      expect(holding('ports.NewFreePorts()')).to.deep.equal(['internal/qdr/listener_ports.go']);
     });
 
     it('fail loudly, naming the patch and the file, when an upstream line they change is not there', function () {
