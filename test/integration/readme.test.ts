@@ -308,6 +308,22 @@ describe('README commands, run as README.md shows them', function () {
       const s = await core.readNamespacedSecret({ namespace: 'east', name: secret });
       expect(s.type).to.equal('kubernetes.io/tls');
 
+      // With the Skupper site cluster:up starts where its binaries are built: traffic through the router, and next steps that work as printed.
+      const site = (JSON.parse(readFileSync(join(localDir, 'cluster.json'), 'utf8')) as { skupper?: { pids?: unknown } }).skupper;
+      if (site?.pids !== undefined) {
+        const printed = await eventually('npm run local to say traffic flows through the router and what to try next', () => {
+          sh.stillRunning();
+          return Promise.resolve(/traffic flows through it[\s\S]*Try it in another terminal[\s\S]*\n\n/.test(sh.stderr) ? sh.stderr : undefined);
+        }, { timeoutMs: 120_000, intervalMs: 200 });
+        const showCert = printed.split('\n').map((l) => l.trim()).find((l) => l.startsWith('openssl s_client -connect 127.0.0.1:'));
+        expect(showCert, `the command that shows the Listener's certificate, in:\n${printed}`).to.be.a('string');
+        const r = await run(showCert!, env, 30_000);
+        ok(r, showCert!);
+        expect(r.stdout, 'the certificate the router serves for the sample Listener').to.match(/^subject=\s*CN\s*=\s*backend$/m);
+      } else {
+        expect(sh.stderr).to.contain('no Skupper site');
+      }
+
       const health = await eventually('/healthz on 127.0.0.1:8081', async () => {
         sh.stillRunning();
         const res = await fetch('http://127.0.0.1:8081/healthz', { signal: AbortSignal.timeout(5_000) });
@@ -390,10 +406,10 @@ describe('README commands, run as README.md shows them', function () {
 
     it('npm run cluster:down stops every process of that cluster', async function () {
       clients();
-      const state = JSON.parse(readFileSync(join(localDir, 'cluster.json'), 'utf8')) as { supervisorPid: number; pids: Record<string, number> };
+      const state = JSON.parse(readFileSync(join(localDir, 'cluster.json'), 'utf8')) as { supervisorPid: number; pids: Record<string, number>; skupper?: { pids?: Record<string, number> } };
       const r = await run(readmeStep('cluster:down'), env, 100_000);
       ok(r, 'cluster:down');
-      const alive = [state.supervisorPid, ...Object.values(state.pids)].filter(isAlive);
+      const alive = [state.supervisorPid, ...Object.values(state.pids), ...Object.values(state.skupper?.pids ?? {})].filter(isAlive);
       expect(alive, 'processes still alive').to.deep.equal([]);
       expect(existsSync(join(localDir, 'kubeconfig'))).to.equal(false);
     });
