@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ensureSkupperSite, type SkupperSite } from '../../cluster/skupper/site.js';
 import { testCluster } from '../support/cluster.js';
 import { eventually } from '../support/wait.js';
+import { requireBuilt } from '../support/third-party.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -35,12 +36,7 @@ describe('Skupper site binaries built from source (controller, kube-adaptor, sku
   before(async function () {
     // Built by `npm run cluster:build` before the tests (.ci/run); a cold machine builds here.
     this.timeout(60 * 60 * 1000);
-    const r = await ensureSkupperSite((l) => { console.error(`    [skupper] ${l}`); });
-    if ('skipped' in r) {
-      console.error(`    skipped: ${r.skipped}`);
-      this.skip();
-    }
-    site = r;
+    site = requireBuilt(await ensureSkupperSite((l) => { console.error(`    [skupper] ${l}`); }));
     dir = mkdtempSync(join(tmpdir(), 'skupper-site-'));
   });
 

@@ -26,6 +26,7 @@ import { caIssuer } from '../support/issuers.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { daemonKubeconfig } from '../support/serviceaccount.js';
 import { eventually } from '../support/wait.js';
+import { requireBuilt } from '../support/third-party.js';
 
 const TRUST = 'skupper-cert-rotator.io/trust';
 
@@ -104,11 +105,7 @@ describe('A real Skupper site: hop-by-hop TLS through skupper-router', function 
   before(async function () {
     // npm run cluster:build builds the binaries first (.ci/run); a cold machine with the archives builds them here.
     this.timeout(60 * 60 * 1000);
-    const binaries = await ensureSkupperSite((l) => { console.error(`    [skupper] ${l}`); });
-    if ('skipped' in binaries) {
-      console.error(`    skipped: no Skupper site on this machine: ${binaries.skipped}`);
-      this.skip();
-    }
+    const binaries = requireBuilt(await ensureSkupperSite((l) => { console.error(`    [skupper] ${l}`); }));
     ns = await createNamespace('skupper-site');
     dir = mkdtempSync(join(tmpdir(), 'scr-skupper-site-'));
     site = new LocalSkupperSite({ kubeconfig: testCluster().kubeconfig, namespace: ns, dir, binaries, log: (l) => { console.error(`    [site] ${l}`); } });

@@ -9,9 +9,9 @@ import { repoRoot } from '../../../cluster/paths.js';
 import { skupperGoBinaries, skupperGoKey } from '../../../cluster/skupper/go.js';
 import { debianBuildPackages, missingPackagesMessage, protonKey, routerKey } from '../../../cluster/skupper/native.js';
 import { applyPatches, skupperPatches, type Patch } from '../../../cluster/skupper/patches.js';
+import { requireThirdParty } from '../../support/third-party.js';
 import { downloadUrl, searchDirs, sha256File, skipMessage, sourceArchives, topDir, unpack, verify } from '../../../cluster/skupper/sources.js';
 
-const sharedDir = join(repoRoot, '..', 'shared', 'third_party');
 const archivePath = (file: string): string | undefined => searchDirs().map((d) => join(d.dir, file)).find((p) => existsSync(p));
 
 /** Every non-test .go file under `dirs` of the tree, relative to it. */
@@ -46,8 +46,7 @@ describe('Skupper site build (cluster/skupper/)', function () {
     });
 
     it('agrees with SOURCES.md beside the project (where it is)', function () {
-      const sources = join(sharedDir, 'SOURCES.md');
-      if (!existsSync(sources)) this.skip();
+      const sources = requireThirdParty('SOURCES.md');
       const text = readFileSync(sources, 'utf8');
       for (const a of Object.values(sourceArchives)) {
         const row = text.split('\n').find((l) => l.includes(`\`${a.file}\``));
@@ -57,10 +56,7 @@ describe('Skupper site build (cluster/skupper/)', function () {
     });
 
     it('accepts the archives found and refuses any other bytes, naming both checksums', async function () {
-      for (const a of Object.values(sourceArchives)) {
-        const p = archivePath(a.file);
-        if (p !== undefined) await verify(a, p);
-      }
+      for (const a of Object.values(sourceArchives)) await verify(a, requireThirdParty(a.file));
       const fake = join(tmp, sourceArchives.router.file);
       writeFileSync(fake, 'not the router');
       const err = await verify(sourceArchives.router, fake).then(() => undefined, (e: unknown) => e);
@@ -138,8 +134,7 @@ describe('Skupper site build (cluster/skupper/)', function () {
 
   describe('the patches', function () {
     it('apply to the pristine skupper-2.2.1 and leave no fixed certificate path, router address or Listener port pool in what the controller and adaptor run', function () {
-      const archive = archivePath(sourceArchives.skupper.file);
-      if (archive === undefined) this.skip();
+      const archive = requireThirdParty(sourceArchives.skupper.file);
       const src = unpack(sourceArchives.skupper, archive, tmp);
       applyPatches(src, skupperPatches(), 'skupper-2.2.1');
       const read = (f: string): string => readFileSync(join(src, f), 'utf8');

@@ -6,12 +6,13 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { skupperCrdDir } from '../../../cluster/paths.js';
-import { searchDirs, sourceArchives, topDir } from '../../../cluster/skupper/sources.js';
+import { sourceArchives, topDir } from '../../../cluster/skupper/sources.js';
+import { requireThirdParty } from '../../support/third-party.js';
 import { Resources } from '../../../src/model/resources.js';
 
 const skupper = sourceArchives.skupper;
@@ -60,16 +61,9 @@ describe('cluster/crds: Skupper CRDs from the Skupper source', function () {
     for (const r of [Resources.listener, Resources.connector]) expect(names).to.include(`${r.plural}.${r.group}`);
   });
 
-  const dirs = searchDirs();
-  const archive = dirs.map((d) => join(d.dir, skupper.file)).find((p) => existsSync(p));
-  it(archive !== undefined
-    ? `are byte-identical to ${CRD_PATH}/ of ${archive} (tag ${skupper.ref}, sha256 checked), all of it`
-    : `are byte-identical to ${CRD_PATH}/ of ${skupper.file}: SKIPPED, the archive is in none of ${dirs.map((d) => d.label).join(', ')} (set SKUPPER_CERT_ROTATOR_THIRD_PARTY)`, function () {
-    if (archive === undefined) {
-      this.skip();
-      return;
-    }
+  it(`are byte-identical to ${CRD_PATH}/ of ${skupper.file} (tag ${skupper.ref}, sha256 checked), all of it`, function () {
     this.timeout(60_000);
+    const archive = requireThirdParty(skupper.file);
     expect(sha256(readFileSync(archive)), `sha256 of ${archive}`).to.equal(skupper.sha256);
     const tmp = mkdtempSync(join(tmpdir(), 'skupper-crds-'));
     try {
