@@ -3,7 +3,7 @@
 // cert-manager and Skupper CRDs installed.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -64,28 +64,18 @@ export async function freePort(): Promise<number> {
 
 interface Get { status: number; body: string }
 
-function httpsGet(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; insecure?: boolean }): Promise<Get> {
+/** A GET with a 5 s timeout; https with `tls` (client certificate, CA), plain http without. */
+function get(url: string, tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; insecure?: boolean }): Promise<Get> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecure, timeout: 5000 }, (res) => {
+    const onResponse = (res: IncomingMessage): void => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function httpGet(url: string): Promise<Get> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
-    });
+    };
+    const req = tls
+      ? request(url, { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecure, timeout: 5000 }, onResponse)
+      : httpRequest(url, { timeout: 5000 }, onResponse);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -174,7 +164,7 @@ export class LocalControlPlane {
         // Test data: losing it on power failure is fine, and fsync dominates etcd latency.
         '--unsafe-no-fsync', '--log-level', 'warn',
       ]);
-      await waitUntil('etcd /health', async () => (await httpGet(`http://${HOST}:${etcdPort}/health`)).status === 200, { timeoutMs: 30_000, process: etcd });
+      await waitUntil('etcd /health', async () => (await get(`http://${HOST}:${etcdPort}/health`)).status === 200, { timeoutMs: 30_000, process: etcd });
 
       this.server = `https://${HOST}:${apiPort}`;
       writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
@@ -198,7 +188,7 @@ export class LocalControlPlane {
         '--audit-log-mode=blocking',
       ]);
       await waitUntil('kube-apiserver /readyz', async () => {
-        const r = await httpsGet(`${this.server}/readyz`, tls);
+        const r = await get(`${this.server}/readyz`, tls);
         return r.status === 200 && r.body === 'ok';
       }, { timeoutMs: 120_000, intervalMs: 250, process: apiserver });
       writeFileSync(this.kubeconfig, kubeconfigYaml(this.server, pki), { mode: 0o600 });
@@ -217,7 +207,7 @@ export class LocalControlPlane {
         '--concurrent-gc-syncs=5',
       ]);
       await waitUntil('kube-controller-manager /healthz', async () => {
-        const r = await httpsGet(`https://${HOST}:${kcmPort}/healthz`, { insecure: true });
+        const r = await get(`https://${HOST}:${kcmPort}/healthz`, { insecure: true });
         return r.status === 200;
       }, { timeoutMs: 60_000, intervalMs: 250, process: kcm });
 
@@ -235,7 +225,7 @@ export class LocalControlPlane {
         `--health-listen-address=${HOST}:${cmHealthPort}`,
         ...(this.opts.certManagerArgs ?? []),
       ]);
-      await waitUntil('cert-manager controllers', async () => (await httpGet(`http://${HOST}:${cmHealthPort}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 250, process: cm });
+      await waitUntil('cert-manager controllers', async () => (await get(`http://${HOST}:${cmHealthPort}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 250, process: cm });
     } catch (err) {
       await this.stop();
       throw err;

@@ -22,7 +22,8 @@ import { METRIC_PREFIX } from '../../src/telemetry/metrics.js';
 import { capture } from '../support/capture.js';
 import { testCluster } from '../support/cluster.js';
 import { parseLogLine } from '../support/daemon.js';
-import { indexNeedles, keyNeedles, scanText, type KeyNeedle } from '../support/key-scan.js';
+import { indexNeedles, scanText } from '../support/key-scan.js';
+import { clusterKeyNeedles } from '../support/secret-scan.js';
 import { kubectlOk, kustomize } from '../support/kubectl.js';
 import { readmeStep } from '../support/readme-commands.js';
 import { SA_NAMESPACE } from '../support/serviceaccount.js';
@@ -386,15 +387,7 @@ describe('README commands, run as README.md shows them', function () {
 
     it('printed no private key of that cluster (npm run local, npm start, status)', async function () {
       clients();
-      const needles: KeyNeedle[] = [];
-      for (const s of (await core.listSecretForAllNamespaces()).items) {
-        for (const [key, value] of Object.entries(s.data ?? {})) {
-          const text = Buffer.from(value, 'base64').toString('utf8');
-          if (!text.includes('PRIVATE KEY')) continue;
-          const n = keyNeedles(`Secret ${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''} ${key}`, text, value);
-          if (n) needles.push(n);
-        }
-      }
+      const needles = await clusterKeyNeedles(core);
       // The sample CA, and the keys of the three Listeners wired above.
       expect(needles.length, 'private keys in the cluster of npm run local').to.be.at.least(4);
       const index = indexNeedles(needles);

@@ -15,8 +15,8 @@ export interface ScanReport {
   events: number;
 }
 
-export async function scanRunForKeyMaterial(): Promise<ScanReport> {
-  const { core, kc } = testCluster();
+/** What to look for: every private key held by a Secret of the cluster `core` talks to. */
+export async function clusterKeyNeedles(core: k8s.CoreV1Api): Promise<KeyNeedle[]> {
   const needles: KeyNeedle[] = [];
   for (const s of (await core.listSecretForAllNamespaces()).items) {
     for (const [key, value] of Object.entries(s.data ?? {})) {
@@ -26,6 +26,12 @@ export async function scanRunForKeyMaterial(): Promise<ScanReport> {
       if (n) needles.push(n);
     }
   }
+  return needles;
+}
+
+export async function scanRunForKeyMaterial(): Promise<ScanReport> {
+  const { core, kc } = testCluster();
+  const needles = await clusterKeyNeedles(core);
   const index = indexNeedles(needles);
   const events = (await kc.makeApiClient(k8s.EventsV1Api).listEventForAllNamespaces()).items
     .filter((e) => e.reportingController === 'skupper-cert-rotator');
