@@ -52,6 +52,13 @@ export const downloadUrl = (a: SourceArchive): string => `https://github.com/${a
 
 export const downloadDir = (): string => join(cacheDir(), 'skupper', 'downloads');
 
+/** The repository this checkout was cloned from, when that is a directory on this machine. */
+function localOrigin(): string | undefined {
+  const r = spawnSync('git', ['-C', repoRoot, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' });
+  const url = r.status === 0 ? r.stdout.trim().replace(/^file:\/\//, '') : '';
+  return url.startsWith('/') && existsSync(url) ? url.replace(/\/\.git\/?$/, '') : undefined;
+}
+
 /** The directories searched, in order, each with how it is named in the skip line. */
 export function searchDirs(env: NodeJS.ProcessEnv = process.env): { dir: string; label: string }[] {
   const dirs: { dir: string; label: string }[] = [];
@@ -59,6 +66,10 @@ export function searchDirs(env: NodeJS.ProcessEnv = process.env): { dir: string;
   if (override) dirs.push({ dir: override, label: `$SKUPPER_CERT_ROTATOR_THIRD_PARTY (${override})` });
   const beside = resolve(repoRoot, '..', 'shared', 'third_party');
   dirs.push({ dir: beside, label: beside });
+  // A clone of a local checkout (CI's fresh clone) finds them beside the checkout it came from.
+  const origin = localOrigin();
+  const besideOrigin = origin === undefined ? undefined : resolve(origin, '..', 'shared', 'third_party');
+  if (besideOrigin !== undefined && besideOrigin !== beside) dirs.push({ dir: besideOrigin, label: `${besideOrigin} (beside the clone's origin)` });
   dirs.push({ dir: downloadDir(), label: downloadDir() });
   return dirs;
 }
