@@ -72,7 +72,8 @@ export class ProbeReconciler {
     const r = await probeTls(this.target(address, l.spec.port, hostToCover(host) ?? host), { timeoutMs: PROBE_TIMEOUT_MS });
     const current = r.connected && r.leafFingerprint === status.leafFingerprint;
     this.d.metrics.setObject('listener', namespace, name, status.secret, { servedCurrent: current ? 1 : 0 });
-    this.d.log.debug({ listener: `${namespace}/${name}`, address: `${address}:${l.spec.port}`, current, ms: r.ms, error: r.error }, 'probed Listener service');
+    // Fingerprints (public) of both sides, so a log reader can tell which revision was served when.
+    this.d.log.debug({ listener: `${namespace}/${name}`, address: `${address}:${l.spec.port}`, current, served: r.leafFingerprint, secretLeaf: status.leafFingerprint, ms: r.ms, error: r.error }, 'probed Listener service');
     if (!r.connected) {
       await this.failed(l, `${address}:${l.spec.port}`, r);
       return { result: 'unreachable' };
