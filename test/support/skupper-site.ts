@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { LocalSkupperSite } from '../../cluster/skupper/launch.js';
 import { waitForListenerAddress, type ListenerAddress } from '../../cluster/skupper/listener-port.js';
 import { ServiceProxy } from '../../cluster/skupper/service-proxy.js';
@@ -187,6 +187,14 @@ export class SkupperSiteFixture {
     await p.listen();
     this.proxies.push(p);
     return p;
+  }
+
+  /** A manual renewal (SPEC §4.1 `manual`): a new value of skupper-cert-rotator.io/renew on Listener or Connector `name`, merged in. */
+  async renew(kind: 'Listener' | 'Connector', name: string, value: string): Promise<void> {
+    await testCluster().objects.patch(
+      { apiVersion: SKUPPER_API_VERSION, kind, metadata: { name, namespace: this.ns, annotations: { 'skupper-cert-rotator.io/renew': value } } },
+      undefined, undefined, 'skupper-cert-rotator-tests', undefined, k8s.PatchStrategy.MergePatch,
+    );
   }
 
   get<T>(plural: string, name: string): Promise<T> {
