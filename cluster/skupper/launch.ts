@@ -53,6 +53,8 @@ export interface SiteInfo {
 
 const FIELD_MANAGER = 'skupper-cert-rotator-dev';
 export const CONTROLLER_NAME = 'skupper-controller';
+/** The controller's process name in info().pids and its log file `<dir>/skupper-controller.log`. */
+export const CONTROLLER_PROCESS = 'skupper-controller';
 /** Stands in for the Pod name in the router id (`<site>-${HOSTNAME}`). */
 const ROUTER_HOSTNAME = 'local';
 
@@ -65,6 +67,8 @@ export class LocalSkupperSite {
   private ports: RouterPorts | undefined;
   private listenerPorts: PortBlock | undefined;
   private readyMs = 0;
+  /** The controller's environment from start(), so a restart runs it exactly as before. */
+  private controllerEnv: Record<string, string> | undefined;
 
   constructor(private readonly opts: SiteOptions) {
     this.kc.loadFromFile(opts.kubeconfig);
@@ -107,10 +111,11 @@ export class LocalSkupperSite {
       ], FIELD_MANAGER);
 
       this.listenerPorts = await freePortBlock();
-      const controller = this.spawn('skupper-controller', binaries.controller, [], {
+      this.controllerEnv = {
         NAMESPACE: namespace, WATCH_NAMESPACE: namespace, CONTROLLER_NAME,
         SKUPPER_SSL_PROFILE_PATH: this.certs, SKUPPER_LISTENER_PORT_RANGE: rangeText(this.listenerPorts),
-      });
+      };
+      const controller = this.spawn(CONTROLLER_PROCESS, binaries.controller, [], this.controllerEnv);
       const site = await k8s.KubernetesObjectApi.makeApiClient(this.kc).patch<k8s.KubernetesObject>(
         { apiVersion: 'skupper.io/v2alpha1', kind: 'Site', metadata: { name: this.siteName, namespace }, spec: {} } as k8s.KubernetesObject,
         undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply,
@@ -168,6 +173,28 @@ export class LocalSkupperSite {
     });
     this.processes.push(p);
     return p;
+  }
+
+  /**
+   * Stops the Skupper controller alone, as when its Pod is gone: the router and
+   * the kube-adaptor keep running, ConfigMap `skupper` and the site's objects stay.
+   */
+  async stopController(): Promise<void> {
+    const p = this.processes.find((x) => x.name === CONTROLLER_PROCESS);
+    if (!p) throw new Error('the Skupper controller is not running');
+    await stopProcess(p);
+    this.processes.splice(this.processes.indexOf(p), 1);
+  }
+
+  /**
+   * Starts the Skupper controller again with the environment of start() (the
+   * same Listener port block; its log is appended to). It re-reads the site from
+   * the cluster, as a new controller Pod would; returns its pid.
+   */
+  startController(): number {
+    if (!this.controllerEnv) throw new Error('the Skupper site has not started');
+    if (this.processes.some((x) => x.name === CONTROLLER_PROCESS)) throw new Error('the Skupper controller is already running');
+    return this.spawn(CONTROLLER_PROCESS, this.opts.binaries.controller, [], this.controllerEnv).pid;
   }
 
   /** Stops the processes in reverse start order (the adaptor before the router); safe to call twice. Objects in the cluster stay. */
