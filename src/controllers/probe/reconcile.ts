@@ -19,6 +19,8 @@ import { hostText } from '../../host/normalize.js';
 import { hostToCover, listenerAddress } from '../../decisions/listener-host.js';
 import { addressKey, parseAddressMap, probeTls, type ProbeResult, type ProbeTarget } from './tls.js';
 import { splitKindKey } from '../../kube/keys.js';
+import { SKUPPER_TLS_PROFILE_CONTEXT } from '../../model/annotations.js';
+import { profileOrdinal, staleCause, staleCauseText } from '../../decisions/served-stale-cause.js';
 
 export interface ProbeDeps {
   caches: { listeners: Informer<Listener>; connectors: Informer<Connector>; secrets: Informer<V1Secret>; opaqueSecrets: Informer<V1Secret> };
@@ -32,12 +34,16 @@ export interface ProbeDeps {
 }
 
 export const PROBE_TIMEOUT_MS = 5_000;
+/** Leaves per Secret whose Skupper ordinal is remembered: the served one is at most a few revisions old. */
+const REMEMBERED_LEAVES = 4;
 
 export class ProbeReconciler {
   private readonly addressMap: Map<string, { host: string; port: number }>;
   /** Objects found stale on their last probe (key → Secret leaf fingerprint). */
   private readonly stale = new Map<string, string>();
   private readonly restartRequested = new Set<string>();
+  /** Per Listener Secret (ns/name): the last Skupper ordinal seen with each of its recent leaves, to name why a renewal is not served. */
+  private readonly ordinals = new Map<string, Map<string, number>>();
 
   constructor(private readonly d: ProbeDeps) {
     this.addressMap = parseAddressMap(d.config.probeAddressMap);
@@ -71,6 +77,9 @@ export class ProbeReconciler {
     const address = listenerAddress(host, namespace);
     const r = await probeTls(this.target(address, l.spec.port, hostToCover(host) ?? host), { timeoutMs: PROBE_TIMEOUT_MS });
     const current = r.connected && r.leafFingerprint === status.leafFingerprint;
+    // A Listener's sslProfile is named after its Secret.
+    const secretOrdinal = profileOrdinal(this.d.caches.secrets.get(namespace, status.secret)?.metadata?.annotations?.[SKUPPER_TLS_PROFILE_CONTEXT], status.secret);
+    const byLeaf = this.rememberOrdinal(`${namespace}/${status.secret}`, status.leafFingerprint, secretOrdinal);
     this.d.metrics.setObject('listener', namespace, name, status.secret, { servedCurrent: current ? 1 : 0 });
     // Fingerprints (public) of both sides, so a log reader can tell which revision was served when.
     this.d.log.debug({ listener: `${namespace}/${name}`, address: `${address}:${l.spec.port}`, current, served: r.leafFingerprint, secretLeaf: status.leafFingerprint, ms: r.ms, error: r.error }, 'probed Listener service');
@@ -88,15 +97,31 @@ export class ProbeReconciler {
       this.stale.set(key, secretFp);
       return { result: 'stale-once', requeueAfterMs: Math.min(this.d.config.probeIntervalMs, 10_000) };
     }
-    const msg = `${address}:${l.spec.port} serves certificate sha256:${(r.leafFingerprint ?? '?').slice(0, 16)}…, not the one in Secret ${status.secret} (sha256:${secretFp.slice(0, 16)}…, valid until ${status.notAfter?.toISOString() ?? '?'})`;
+    const cause = staleCause({ profile: status.secret, secretOrdinal, servedLeaf: r.leafFingerprint, ordinalByLeaf: byLeaf });
+    const msg = `${address}:${l.spec.port} serves certificate sha256:${(r.leafFingerprint ?? '?').slice(0, 16)}…, not the one in Secret ${status.secret} (sha256:${secretFp.slice(0, 16)}…, valid until ${status.notAfter?.toISOString() ?? '?'}). ${staleCauseText(cause, namespace, status.secret)}`;
     await this.d.events.record(l, 'Warning', 'ServedCertificateStale', msg);
-    this.d.log.warn({ listener: `${namespace}/${name}` }, msg);
+    this.d.log.warn({ listener: `${namespace}/${name}`, cause: cause.kind }, msg);
     const once = `${namespace}/${status.secret}@${secretFp}`;
     if (this.d.config.rollStrategy === 'restart' && this.d.requestRestart && !this.restartRequested.has(once)) {
       this.restartRequested.add(once);
       this.d.requestRestart(namespace, `Listener ${name} serves a stale certificate`);
     }
     return { result: 'stale' };
+  }
+
+  /** Records `ordinal` as the latest seen with `leaf`; keeps the last few leaves per Secret. */
+  private rememberOrdinal(secretKey: string, leaf: string, ordinal: number | undefined): ReadonlyMap<string, number> {
+    const byLeaf = this.ordinals.get(secretKey) ?? new Map<string, number>();
+    this.ordinals.set(secretKey, byLeaf);
+    if (ordinal === undefined) return byLeaf;
+    // Re-inserted so the map's order is recency: the oldest leaf goes first.
+    byLeaf.delete(leaf);
+    byLeaf.set(leaf, ordinal);
+    for (const old of byLeaf.keys()) {
+      if (byLeaf.size <= REMEMBERED_LEAVES) break;
+      byLeaf.delete(old);
+    }
+    return byLeaf;
   }
 
   private async probeConnector(key: string, c: Connector): Promise<ReconcileResult> {
