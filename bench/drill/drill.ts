@@ -65,7 +65,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     long = new LongLived(target);
     await long.open();
     client.start();
-    const rotator = new Rotator(env, client, probeIntervalS * 1000, PROBE_SLACK_MS);
+    const rotator = new Rotator(env, probeIntervalS * 1000, PROBE_SLACK_MS);
     const listener: ListenerRotation[] = [];
     for (let i = 1; i <= o.listenerRotations; i++) {
       const r = await rotator.listener('main');
@@ -86,7 +86,11 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     }
     await client.stop();
     const longResult = await long.close();
-    const all = [...listener, ...priorValid.flatMap((p) => p.rotations)];
+    // A leaf stays served until the next revision, so the client's first sight of it is known only now.
+    const all = [...listener, ...priorValid.flatMap((p) => p.rotations)].map((r) => {
+      const saw = c.firstSeen.get(r.leaf);
+      return saw !== undefined ? { ...r, clientSawMs: saw - r.secretAt } : r;
+    });
     const report: DrillReport = {
       startedAt: new Date(started).toISOString(), wallMs: Date.now() - started,
       options: { listenerRotations: o.listenerRotations, caRotations: o.caRotations, probeIntervalS, probeSlackMs: PROBE_SLACK_MS, priorValidValues: values, rotationsPerValue: perValue, clientEveryMs: CLIENT_EVERY_MS },

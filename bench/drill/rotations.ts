@@ -10,7 +10,7 @@
 //   it → connections through the router reach it with the new certificate.
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { count, newCounts, oneShot, type Counts, type PeriodicClient } from './clients.js';
+import { count, newCounts, oneShot, type Counts } from './clients.js';
 import type { DrillEnv } from './env.js';
 import { BACKEND_CA, BACKEND_CERT, PAIR } from './env.js';
 import { annotate, leafOf, pemOf, renewCertificate } from './kube.js';
@@ -23,7 +23,7 @@ export interface ListenerRotation {
   leaf: string;
   /** Secret revision → first poller connection served the new leaf. */
   servedMs: number;
-  /** Secret revision → first 100 ms client connection that got it (undefined: none did before the next step). */
+  /** Secret revision → first 100 ms client connection that got it (filled in at the end: undefined when none did before the next revision). */
   clientSawMs?: number;
   /** Secret revision → first probe line with served == new leaf and current=true. */
   probeMs?: number;
@@ -69,7 +69,7 @@ export class Rotator {
   readonly poller = newCounts();
   private n = 0;
 
-  constructor(private readonly env: DrillEnv, private readonly client: PeriodicClient, private readonly probeIntervalMs: number, private readonly probeSlackMs: number) {}
+  constructor(private readonly env: DrillEnv, private readonly probeIntervalMs: number, private readonly probeSlackMs: number) {}
 
   async listener(phase: string): Promise<ListenerRotation> {
     const { env } = this;
@@ -84,12 +84,10 @@ export class Rotator {
     // The probe's deadline is generous (a loaded machine); whether it was within one interval is judged below, not here.
     const probe = await poll('the probe to see the new leaf served', () => daemon.probes.find((p) => p.at >= rev.at && p.current && p.served === rev.leaf), Math.max(60_000, this.probeIntervalMs * 10), 20)
       .catch(() => undefined);
-    const clientSaw = this.client.firstSeen.get(rev.leaf);
     const servedMs = servedAt - rev.at;
     const probeMs = probe ? probe.at - rev.at : undefined;
     return {
       phase, secretAt: rev.at, leaf: rev.leaf, servedMs, issueMs: rev.at - asked,
-      ...(clientSaw !== undefined ? { clientSawMs: clientSaw - rev.at } : {}),
       ...(probeMs !== undefined ? { probeMs } : {}),
       probeWithinInterval: probeMs !== undefined && probeMs <= this.probeIntervalMs + servedMs + this.probeSlackMs,
     };
