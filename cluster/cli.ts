@@ -172,7 +172,7 @@ async function local(args: string[]): Promise<void> {
     say: (l) => { console.error(`[local] ${l}`); },
   });
   await applySamples(state.kubeconfig, scenario?.transform);
-  const daemon = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), 'run', `--kubeconfig=${state.kubeconfig}`, '--metrics-bind-address=127.0.0.1:9090', '--health-bind-address=127.0.0.1:8081', ...args], {
+  const daemon = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli.js'), 'run', `--kubeconfig=${state.kubeconfig}`, '--metrics-bind-address=127.0.0.1:9090', '--health-bind-address=127.0.0.1:8081', ...(scenario?.daemonArgs ?? []), ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

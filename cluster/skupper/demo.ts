@@ -5,7 +5,10 @@
 // from the samples' CA through cert-manager, the CA the Connector's trust
 // annotation names. Once a request went through the router on both hops, the
 // next steps are printed; then a request every second shows when the router
-// starts serving a renewed certificate, and whether any request failed.
+// starts serving a renewed certificate, and whether any request failed. The
+// daemon runs with --probe through a kube-proxy stand-in for the sample
+// Listener's Service (service-proxy.ts), so the watch also says when the
+// daemon's served_certificate_current for it changes: both views side by side.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -15,6 +18,7 @@ import type { SiteInfo } from './launch.js';
 import { waitForListenerAddress, type ListenerAddress } from './listener-port.js';
 import { nextSteps } from './next-steps.js';
 import { requestThroughRouter, type RouterReply } from './router-client.js';
+import { ServiceProxy } from './service-proxy.js';
 import { startTlsBackend, type TlsBackend } from './tls-backend.js';
 
 /** The namespace of manifests/samples/, where cluster:up starts the site. */
@@ -24,6 +28,10 @@ export const DEMO_OBJECT = 'backend';
 /** The samples' CA ClusterIssuer: the Listener's issuer and the Connector's trust. */
 const SAMPLE_ISSUER = 'sample-ca';
 const BACKEND_CERTIFICATE = 'local-backend';
+/** The sample Listener's spec.host and spec.port (manifests/samples/20-listener.yaml): its Service. */
+const SAMPLE_SERVICE = { host: DEMO_OBJECT, port: 8080 };
+/** Often enough that a renewal shows in the daemon's metric within seconds of the router serving it. */
+const PROBE_INTERVAL = '5s';
 const FIELD_MANAGER = 'skupper-cert-rotator-dev';
 
 interface ConnectorLike extends k8s.KubernetesObject {
@@ -63,13 +71,33 @@ export class LocalScenario {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly started = Date.now();
+  private readonly proxy: ServiceProxy;
 
   private constructor(private readonly opts: ScenarioOptions, readonly backendPort: number) {
     this.kc.loadFromFile(opts.kubeconfig);
+    this.proxy = new ServiceProxy({ kc: this.kc, namespace: DEMO_NAMESPACE, service: SAMPLE_SERVICE.host, port: SAMPLE_SERVICE.port });
   }
 
   static async create(opts: ScenarioOptions): Promise<LocalScenario> {
-    return new LocalScenario(opts, await freePort());
+    const s = new LocalScenario(opts, await freePort());
+    await s.proxy.listen();
+    return s;
+  }
+
+  /** The daemon's flags for probing the sample Listener's Service through the stand-in, as it would in a cluster. */
+  get daemonArgs(): string[] {
+    return ['--probe', `--probe-interval=${PROBE_INTERVAL}`, `--probe-address-map=${this.proxy.mapEntry}`];
+  }
+
+  /** The daemon's served_certificate_current for the sample Listener (undefined before its first probe or when /metrics does not answer). */
+  private async servedCurrent(): Promise<string | undefined> {
+    try {
+      const text = await (await fetch(this.opts.metricsUrl, { signal: AbortSignal.timeout(2_000) })).text();
+      const series = `skupper_cert_rotator_served_certificate_current{namespace="${DEMO_NAMESPACE}",kind="listener",name="${DEMO_OBJECT}",`;
+      return text.split('\n').find((l) => l.startsWith(series))?.split(' ').pop();
+    } catch {
+      return undefined;
+    }
   }
 
   readonly transform = (doc: k8s.KubernetesObject): k8s.KubernetesObject => connectorForLocalBackend(doc, this.backendPort);
@@ -142,7 +170,7 @@ export class LocalScenario {
     const { site } = this.opts;
     return nextSteps({
       namespace: DEMO_NAMESPACE, listener: DEMO_OBJECT, connector: DEMO_OBJECT, host: address.host,
-      servicePort: address.servicePort, routerPort: address.port, backendPort: this.backendPort,
+      servicePort: address.servicePort, routerPort: address.port, serviceProxy: this.proxy.address, backendPort: this.backendPort,
       listenerSecret: wired.secret, connectorSecret: wired.connectorSecret,
       caFile: shown(this.opts.caFile), kubeconfig: this.opts.kubeconfig,
       metricsUrl: this.opts.metricsUrl, routerMetricsUrl: `http://127.0.0.1:${site.routerPorts.metrics}/metrics`,
@@ -156,7 +184,15 @@ export class LocalScenario {
     let ok = 1;
     let failed = 0;
     let failing: string | undefined;
+    let daemonSays: string | undefined;
     const tick = async (): Promise<void> => {
+      const current = await this.servedCurrent();
+      if (current !== undefined && current !== daemonSays) {
+        daemonSays = current;
+        this.opts.say(current === '1'
+          ? `the daemon's probe of Service ${SAMPLE_SERVICE.host}.${DEMO_NAMESPACE}.svc:${SAMPLE_SERVICE.port} (through ${this.proxy.address}) says it serves the certificate in the Listener's Secret: served_certificate_current 1`
+          : `the daemon's probe of Service ${SAMPLE_SERVICE.host}.${DEMO_NAMESPACE}.svc:${SAMPLE_SERVICE.port} says it does not serve the certificate in the Listener's Secret: served_certificate_current ${current}`);
+      }
       try {
         const r = await requestThroughRouter(address.port, address.host, ca);
         ok++;
@@ -164,7 +200,7 @@ export class LocalScenario {
         failing = undefined;
         if (r.served.serial !== serial) {
           serial = r.served.serial;
-          this.opts.say(`the router now serves a new certificate for Listener ${DEMO_NAMESPACE}/${DEMO_OBJECT}: serial ${serial}, not after ${r.served.notAfter} (${ok + failed} requests through the router so far, ${failed} failed)`);
+          this.opts.say(`the router now serves a new certificate for Listener ${DEMO_NAMESPACE}/${DEMO_OBJECT}: serial ${serial}, not after ${r.served.notAfter} (${ok + failed} requests through the router so far, ${failed} failed); the daemon's served_certificate_current: ${current ?? 'not probed yet'} (it probes every ${PROBE_INTERVAL})`);
         }
       } catch (err) {
         failed++;
@@ -181,5 +217,6 @@ export class LocalScenario {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.backend?.close();
+    await this.proxy.close();
   }
 }

@@ -17,6 +17,8 @@ export interface Scenario {
   servicePort: number;
   /** The router's own port for the Listener on 127.0.0.1. */
   routerPort: number;
+  /** host:port of the kube-proxy stand-in for the Listener's Service, which the daemon's --probe dials. */
+  serviceProxy: string;
   backendPort: number;
   listenerSecret: string;
   connectorSecret: string;
@@ -59,11 +61,14 @@ export function nextSteps(s: Scenario): string {
     '',
     '  # Its Prometheus metrics (expiry, renewals, problems per object):',
     `  curl -s ${s.metricsUrl} | grep 'namespace="${s.namespace}"'`,
+    `  # Whether the Listener's Service serves the certificate in its Secret (the daemon probes it through ${s.serviceProxy}, standing in for kube-proxy):`,
+    `  curl -s ${s.metricsUrl} | grep 'served_certificate_current{namespace="${s.namespace}",kind="listener",name="${s.listener}"'`,
     `  # and the router's own: ${s.routerMetricsUrl}`,
     '',
     '  # Renew the Listener\'s certificate now (it sets the annotation skupper-cert-rotator.io/renew; the daemon asks cert-manager):',
     `  npm start -- renew listener/${s.listener} -n ${s.namespace}`,
-    '  # This terminal then says when the router serves the new certificate; the openssl command above shows the new serial.',
+    '  # This terminal then says when the router serves the new certificate and when the daemon\'s probe sees it (served_certificate_current 1);',
+    '  # the openssl command above shows the new serial.',
     '',
   ].join('\n');
 }

@@ -71,7 +71,7 @@ describe('A Skupper site as local processes (cluster/skupper/)', function () {
 
   describe('the next steps npm run local prints', function () {
     const scenario: Scenario = {
-      namespace: 'east', listener: 'backend', connector: 'backend', host: 'backend', servicePort: 8080, routerPort: 1024, backendPort: 36895,
+      namespace: 'east', listener: 'backend', connector: 'backend', host: 'backend', servicePort: 8080, routerPort: 1024, serviceProxy: '127.0.0.1:40111', backendPort: 36895,
       listenerSecret: 'backend-listener-tls', connectorSecret: 'backend-connector-tls', caFile: '.local/east-listener-ca.crt',
       kubeconfig: "/home/a b/it's/kubeconfig", metricsUrl: 'http://127.0.0.1:9090/metrics', routerMetricsUrl: 'http://127.0.0.1:36249/metrics',
       afterMs: 12_345, served: { serial: '505b83', notAfter: '2026-12-30T00:43:37.000Z', subject: 'CN=backend' }, protocol: 'TLSv1.3', answer: 'hello from east/backend',
@@ -89,6 +89,12 @@ describe('A Skupper site as local processes (cluster/skupper/)', function () {
       expect(text).to.contain('npm start -- renew listener/backend -n east');
       expect(text).to.contain('skupper-cert-rotator.io/renew');
       expect(text).to.match(/This terminal then says when the router serves the new certificate/);
+    });
+
+    it('names the daemon\'s served_certificate_current for the Listener and the Service stand-in its probe dials', function () {
+      expect(text).to.contain(`curl -s http://127.0.0.1:9090/metrics | grep 'served_certificate_current{namespace="east",kind="listener",name="backend"'`);
+      expect(text).to.contain('the daemon probes it through 127.0.0.1:40111');
+      expect(text).to.match(/when the daemon's probe sees it \(served_certificate_current 1\)/);
     });
 
     it('says what flows where, and quotes paths for the shell', function () {
