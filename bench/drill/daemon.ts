@@ -26,8 +26,8 @@ interface LogRecord {
 
 export class DrillDaemon {
   readonly probes: ProbeLine[] = [];
-  /** When each probe of the Connector's backend ended, and how long it took (ms epoch, ms). */
-  readonly backendProbes: { at: number; ms: number }[] = [];
+  /** Probes of the Connector's backend and whether each verified it against the bundle. */
+  readonly backendProbes: { at: number; verified: boolean }[] = [];
   readonly problems: string[] = [];
   private readonly child: ChildProcess;
   private synced = false;
@@ -60,7 +60,7 @@ export class DrillDaemon {
     }
     if (r.msg === 'caches synced') this.synced = true;
     if (r.level === 'error' || r.level === 'fatal' || (typeof r.level === 'number' && r.level >= 50)) this.problems.push(String(r.msg));
-    if (r.msg === 'probed Connector backend') this.backendProbes.push({ at: r.time ? Date.parse(r.time) : Date.now(), ms: typeof r.ms === 'number' ? r.ms : 0 });
+    if (r.msg === 'probed Connector backend') this.backendProbes.push({ at: r.time ? Date.parse(r.time) : Date.now(), verified: r.verified === true });
     if (r.msg === 'probed Listener service') {
       this.probes.push({
         at: r.time ? Date.parse(r.time) : Date.now(), listener: String(r.listener), current: r.current === true,

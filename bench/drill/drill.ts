@@ -40,12 +40,6 @@ export interface DrillOptions {
 export const PROBE_SLACK_MS = 500;
 const CLIENT_EVERY_MS = 100;
 
-/** The backend's failed handshakes, each marked when it fell within one of the daemon's backend probes (± 250 ms for the log line's timestamp). */
-function attributeBackendErrors(env: DrillEnv): DrillReport['backendTlsErrors'] {
-  const probes = env.daemon?.backendProbes ?? [];
-  return (env.backend?.tlsErrors ?? []).map((e) => ({ ...e, atProbe: probes.some((p) => e.at >= p.at - p.ms - 250 && e.at <= p.at + 250) }));
-}
-
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const log = o.log ?? ((l: string) => { console.error(l); });
   const probeIntervalS = o.probeIntervalS ?? 2;
@@ -107,7 +101,9 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         rotations: ca, bundleMs: stats(ca.map((r) => r.bundleMs)), throughMs: stats(ca.map((r) => r.throughMs)),
         routerReloadMs: stats(ca.flatMap((r) => (r.routerReloadMs !== undefined ? [r.routerReloadMs] : []))),
       },
-      priorValid, backendTlsErrors: attributeBackendErrors(env), daemonProblems: [],
+      priorValid, backendTlsErrors: [...(env.backend?.tlsErrors ?? [])],
+      backendProbes: { count: env.daemon?.backendProbes.length ?? 0, unverified: env.daemon?.backendProbes.filter((p) => !p.verified).length ?? 0 },
+      daemonProblems: [],
     };
     stopped = true;
     report.daemonProblems = await env.stop();

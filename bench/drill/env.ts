@@ -97,13 +97,14 @@ export class DrillEnv {
     await this.certificateReady(BACKEND_CERT);
     const b = await this.secret(BACKEND_CERT);
     this.backend = new EchoBackend(pemOf(b, 'tls.crt'), pemOf(b, 'tls.key'));
-    const backendPort = await this.backend.listen();
+    const ports = await this.backend.listen();
+    const backendPort = ports.router;
 
     this.proxy = new ServiceProxy({ kc: this.kc, namespace, service: PAIR, port: 8443 });
     await this.proxy.listen();
     this.daemon = new DrillDaemon([
       `--kubeconfig=${this.opts.kubeconfig}`, `--namespaces=${namespace}`, '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0',
-      '--probe', `--probe-interval=${this.opts.probeIntervalS}s`, `--probe-address-map=${this.proxy.mapEntry}`, '--log-level=debug',
+      '--probe', `--probe-interval=${this.opts.probeIntervalS}s`, `--probe-address-map=${this.proxy.mapEntry},localhost:${backendPort}=127.0.0.1:${ports.probe}`, '--log-level=debug',
       ...(this.opts.daemonArgs ?? []),
     ], join(this.opts.dir, 'daemon.log'));
     await this.daemon.waitSynced();

@@ -10,8 +10,9 @@ export function goalMissed(r: DrillReport): string[] {
   if (r.longLived.broken !== undefined) missed.push(`the long-lived connection broke: ${r.longLived.broken}`);
   for (const p of r.priorValid) if (p.breaks.length > 0) missed.push(`prior-valid-revisions=${p.value}: ${p.breaks.length} long-lived connections broke`);
   if (r.listener.probeMissed > 0) missed.push(`the probe never saw ${r.listener.probeMissed} rotations`);
-  const atBackend = r.backendTlsErrors.filter((e) => !e.atProbe).length;
-  if (atBackend > 0) missed.push(`${atBackend} failed handshakes at the backend outside the daemon's probes`);
+  const atBackend = r.backendTlsErrors.filter((e) => e.door === 'router').length;
+  if (atBackend > 0) missed.push(`${atBackend} failed handshakes between the router and the backend`);
+  if (r.backendProbes.unverified > 0) missed.push(`${r.backendProbes.unverified} of the daemon's backend probes did not verify the backend against the Connector's bundle`);
   if (r.daemonProblems.length > 0) missed.push(`the daemon did not run cleanly: ${r.daemonProblems.join('; ')}`);
   return missed;
 }

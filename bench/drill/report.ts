@@ -1,6 +1,7 @@
 // The drill's report: what was counted, latency summaries, and the table
 // `npm run drill` prints.
 import type { Counts, LongLivedResult } from './clients.js';
+import type { Door } from './echo-backend.js';
 import type { PriorValidPhase } from './prior-valid.js';
 import type { CaRotation, ListenerRotation } from './rotations.js';
 
@@ -25,12 +26,14 @@ export interface DrillReport {
   ca: { rotations: CaRotation[]; bundleMs: Stats; routerReloadMs: Stats; throughMs: Stats };
   priorValid: PriorValidPhase[];
   /**
-   * Handshakes the backend saw fail. `atProbe`: during one of the daemon's
-   * probes of the backend, which closes its socket as soon as its own side of
-   * the handshake is done, so the backend's side ends in "socket hang up"; not
-   * the router's traffic.
+   * Handshakes the backend saw fail, by port: `router` (the Connector's) or
+   * `probe` (where --probe-address-map sends the daemon's backend probe, which
+   * closes its socket as soon as its own side of the handshake is done, so the
+   * backend's side ends in "socket hang up").
    */
-  backendTlsErrors: { at: number; message: string; atProbe: boolean }[];
+  backendTlsErrors: { at: number; message: string; door: Door }[];
+  /** The daemon's probes of the backend through its own port, and how many did not verify against the Connector's bundle. */
+  backendProbes: { count: number; unverified: number };
   /** The daemon's exit code and error-level log lines ([] when clean). */
   daemonProblems: string[];
 }
@@ -46,10 +49,10 @@ const row = (name: string, s: Stats): string => `  ${name.padEnd(44)} ${String(s
 const reasons = (c: Counts): string => Object.entries(c.reasons).map(([k, v]) => `${v}× ${k}`).join(', ') || 'none';
 
 function backendErrors(r: DrillReport): string {
-  const atProbe = r.backendTlsErrors.filter((e) => e.atProbe);
-  const other = r.backendTlsErrors.filter((e) => !e.atProbe);
+  const atProbe = r.backendTlsErrors.filter((e) => e.door === 'probe');
+  const other = r.backendTlsErrors.filter((e) => e.door === 'router');
   const kinds = (es: { message: string }[]): string => [...new Set(es.map((e) => e.message))].join('; ');
-  return `${other.length} from the router's traffic${other.length ? ` (${kinds(other)})` : ''}; ${atProbe.length} during the daemon's backend probes${atProbe.length ? ` (${kinds(atProbe)})` : ''}`;
+  return `${other.length} from the router's traffic${other.length ? ` (${kinds(other)})` : ''}; ${atProbe.length} of the daemon's ${r.backendProbes.count} backend probes${atProbe.length ? ` (${kinds(atProbe)})` : ''}; ${r.backendProbes.unverified} probes did not verify the backend`;
 }
 
 export function formatReport(r: DrillReport): string {
