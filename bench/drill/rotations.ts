@@ -1,7 +1,7 @@
 // One rotation at a time, each waited out before the next:
 // - Listener: a new value of skupper-cert-rotator.io/renew → cert-manager
 //   writes a new leaf into the Listener Secret (the watch timestamps it) →
-//   the router serves it (a back-to-back handshake poller times that) → the
+//   the router serves it (back-to-back echo connections time that) → the
 //   daemon's probe logs served == new leaf, current=true.
 // - Backend CA: renew the CA (new key) → the daemon adds it to the
 //   Connector's bundle beside the old one (the overlap) → the router reloads
