@@ -12,6 +12,9 @@ export function goalMissed(r: DrillReport): string[] {
   if (r.listener.probeMissed > 0) missed.push(`the probe never saw ${r.listener.probeMissed} rotations`);
   const atBackend = r.backendTlsErrors.filter((e) => e.door === 'router').length;
   if (atBackend > 0) missed.push(`${atBackend} failed handshakes between the router and the backend`);
+  // The probe must look like a well-behaved client to the servers it checks: a finished handshake, then a polite close.
+  const byProbe = r.backendTlsErrors.filter((e) => e.door === 'probe').length;
+  if (byProbe > 0) missed.push(`${byProbe} of the daemon's backend probes ended in a failed handshake at the backend`);
   if (r.backendProbes.unverified > 0) missed.push(`${r.backendProbes.unverified} of the daemon's backend probes did not verify the backend against the Connector's bundle`);
   if (r.daemonProblems.length > 0) missed.push(`the daemon did not run cleanly: ${r.daemonProblems.join('; ')}`);
   return missed;

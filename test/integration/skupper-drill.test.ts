@@ -43,8 +43,10 @@ describe('Rotation drill on a real Skupper site (short version)', function () {
     expect(report.clients.attempted, 'connections the 100 ms client opened').to.be.greaterThan(10);
     expect(report.clients.failed, JSON.stringify(report.clients.reasons)).to.equal(0);
     expect(report.poller.failed, JSON.stringify(report.poller.reasons)).to.equal(0);
-    // The daemon's own backend probes hang up right after their handshake (reported apart); the router's traffic must cause none.
+    // Neither the router's traffic nor the daemon's own backend probes (through a port of their own) fail a handshake at the backend.
     expect(report.backendTlsErrors.filter((e) => e.door === 'router')).to.deep.equal([]);
+    expect(report.backendProbes.count, 'backend probes').to.be.greaterThan(0);
+    expect(report.backendTlsErrors.filter((e) => e.door === 'probe'), 'the probe closes politely').to.deep.equal([]);
     expect(report.longLived.broken).to.equal(undefined);
     expect(report.longLived.bytesEchoed, 'every byte came back').to.equal(report.longLived.bytesSent).and.greaterThan(0);
     expect(goalMissed(report)).to.deep.equal([]);

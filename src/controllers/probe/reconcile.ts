@@ -41,8 +41,9 @@ export class ProbeReconciler {
   private readonly addressMap: Map<string, { host: string; port: number }>;
   /** Objects found stale on their last probe (key → Secret leaf fingerprint). */
   private readonly stale = new Map<string, string>();
-  private readonly restartRequested = new Set<string>();
-  /** Per Listener Secret (ns/name): the last Skupper ordinal seen with each of its recent leaves, to name why a renewal is not served. */
+  /** Per Listener: the Secret revision (ns/secret@leaf) a restart was last asked for; a revision, once replaced, never comes back. */
+  private readonly restartRequested = new Map<string, string>();
+  /** Per Listener: the last Skupper ordinal seen on its Secret with each of its recent leaves, to name why a renewal is not served. */
   private readonly ordinals = new Map<string, Map<string, number>>();
 
   constructor(private readonly d: ProbeDeps) {
@@ -60,7 +61,12 @@ export class ProbeReconciler {
     const again = { requeueAfterMs: this.d.config.probeIntervalMs };
     if (kind === 'listener') {
       const l = this.d.caches.listeners.get(namespace, name);
-      return l ? { ...(await this.probeListener(key, l)), ...again } : { result: 'deleted' };
+      if (l) return { ...(await this.probeListener(key, l)), ...again };
+      // What is remembered per Listener goes with it, so a long-running daemon holds only what exists.
+      this.stale.delete(key);
+      this.restartRequested.delete(key);
+      this.ordinals.delete(key);
+      return { result: 'deleted' };
     }
     const c = this.d.caches.connectors.get(namespace, name);
     return c ? { ...(await this.probeConnector(key, c)), ...again } : { result: 'deleted' };
@@ -79,7 +85,7 @@ export class ProbeReconciler {
     const current = r.connected && r.leafFingerprint === status.leafFingerprint;
     // A Listener's sslProfile is named after its Secret.
     const secretOrdinal = profileOrdinal(this.d.caches.secrets.get(namespace, status.secret)?.metadata?.annotations?.[SKUPPER_TLS_PROFILE_CONTEXT], status.secret);
-    const byLeaf = this.rememberOrdinal(`${namespace}/${status.secret}`, status.leafFingerprint, secretOrdinal);
+    const byLeaf = this.rememberOrdinal(key, status.leafFingerprint, secretOrdinal);
     this.d.metrics.setObject('listener', namespace, name, status.secret, { servedCurrent: current ? 1 : 0 });
     // Fingerprints (public) of both sides, so a log reader can tell which revision was served when.
     this.d.log.debug({ listener: `${namespace}/${name}`, address: `${address}:${l.spec.port}`, current, served: r.leafFingerprint, secretLeaf: status.leafFingerprint, ms: r.ms, error: r.error }, 'probed Listener service');
@@ -102,17 +108,17 @@ export class ProbeReconciler {
     await this.d.events.record(l, 'Warning', 'ServedCertificateStale', msg);
     this.d.log.warn({ listener: `${namespace}/${name}`, cause: cause.kind }, msg);
     const once = `${namespace}/${status.secret}@${secretFp}`;
-    if (this.d.config.rollStrategy === 'restart' && this.d.requestRestart && !this.restartRequested.has(once)) {
-      this.restartRequested.add(once);
+    if (this.d.config.rollStrategy === 'restart' && this.d.requestRestart && this.restartRequested.get(key) !== once) {
+      this.restartRequested.set(key, once);
       this.d.requestRestart(namespace, `Listener ${name} serves a stale certificate`);
     }
     return { result: 'stale' };
   }
 
-  /** Records `ordinal` as the latest seen with `leaf`; keeps the last few leaves per Secret. */
-  private rememberOrdinal(secretKey: string, leaf: string, ordinal: number | undefined): ReadonlyMap<string, number> {
-    const byLeaf = this.ordinals.get(secretKey) ?? new Map<string, number>();
-    this.ordinals.set(secretKey, byLeaf);
+  /** Records `ordinal` as the latest seen with `leaf`; keeps the last few leaves per Listener. */
+  private rememberOrdinal(key: string, leaf: string, ordinal: number | undefined): ReadonlyMap<string, number> {
+    const byLeaf = this.ordinals.get(key) ?? new Map<string, number>();
+    this.ordinals.set(key, byLeaf);
     if (ordinal === undefined) return byLeaf;
     // Re-inserted so the map's order is recency: the oldest leaf goes first.
     byLeaf.delete(leaf);

@@ -42,7 +42,8 @@ export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostnam
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket?.destroy();
+      if (r.connected && socket) hangUp(socket);
+      else socket?.destroy();
       resolve({ ...r, ms: Math.round(performance.now() - started) });
     };
     const timer = setTimeout(() => { finish({ connected: false, error: `timed out after ${opts.timeoutMs} ms` }); }, opts.timeoutMs);
@@ -65,6 +66,22 @@ export function probeTls(target: ProbeTarget, opts: { ca?: string; verifyHostnam
     });
     socket.once('error', (err: Error) => { finish({ connected: false, error: err.message }); });
   });
+}
+
+/** How long a finished probe's socket may take to close politely before it is dropped. */
+const HANG_UP_MS = 1_000;
+
+/**
+ * Closes a connection whose handshake is done. With TLS 1.3 the client's side
+ * completes before its Finished message is on the wire: destroy() would drop
+ * it, and every probed server (a user's backend, the router) would log a
+ * failed handshake per probe. end() sends it, then a close_notify and FIN.
+ */
+function hangUp(socket: TLSSocket): void {
+  socket.end();
+  const drop = setTimeout(() => { socket.destroy(); }, HANG_UP_MS);
+  drop.unref();
+  socket.once('close', () => { clearTimeout(drop); });
 }
 
 const HOST_PORT = /^\[?([^\]=]+?)\]?:(\d{1,5})$/;

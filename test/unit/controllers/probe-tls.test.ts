@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { addressKey, parseAddressMap, probeTls } from '../../../src/controllers/probe/tls.js';
 import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
+import { createServer as createTlsServer } from 'node:tls';
 import { startTlsServer } from '../../support/tls.js';
 
 describe('probe/tls', () => {
@@ -99,6 +100,31 @@ describe('probe/tls', () => {
       expect(strict.error).to.be.a('string').and.to.not.equal('');
       const lax = await probeTls(target('elsewhere.test'), { ca: ca.certPem, verifyHostname: false, timeoutMs: 5000 });
       expect(lax.authorized).to.equal(true);
+    });
+
+    it('ends its connection politely: a TLS 1.3 server sees every probe\'s handshake complete, none fail', async () => {
+      const completed: string[] = [];
+      const failed: string[] = [];
+      const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem, minVersion: 'TLSv1.3' }, (socket) => {
+        socket.on('error', () => undefined);
+        completed.push(socket.getProtocol() ?? '?');
+      });
+      server.on('tlsClientError', (err: Error) => { failed.push(err.message); });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const serverPort = (server.address() as AddressInfo).port;
+      try {
+        for (let i = 0; i < 10; i++) {
+          const r = await probeTls({ host: '127.0.0.1', port: serverPort, servername: 'backend.test' }, { ca: ca.certPem, timeoutMs: 5000 });
+          expect(r.authorized).to.equal(true);
+        }
+        // The server learns of each probe's last message after the probe has its answer.
+        const deadline = Date.now() + 10_000;
+        while (completed.length + failed.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(failed, 'handshakes the server saw fail').to.deep.equal([]);
+        expect(completed).to.deep.equal(Array(10).fill('TLSv1.3'));
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      }
     });
 
     it('reports a closed port as not connected with an error', async () => {
