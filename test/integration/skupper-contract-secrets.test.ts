@@ -128,14 +128,14 @@ describe('The daemon\'s contract with a real Skupper site: the Secrets it accept
     await testCluster().custom.deleteNamespacedCustomObject({ group: 'skupper.io', version: 'v2alpha1', namespace: f.ns, plural: 'listeners', name: 'opaque' });
     await eventually('opaque-tls gone from the router config', async () => !(await routerSslProfiles(f.ns)).some((p) => p.name === 'opaque-tls'), { timeoutMs: 30_000, intervalMs: 100 });
     const released = Date.now();
+    const afterRelease = (await throughRouter(address.port, ca, address.host)).served;
     await annotate('Listener', f.ns, 'accept', { 'skupper-cert-rotator.io/renew': 'after-release' });
     const again = await eventually('accept reissued again', async () => {
       const s = await secret(ls);
       return decode(s, 'tls.crt') !== decode(renewed, 'tls.crt') ? s : undefined;
     }, { timeoutMs: 60_000 });
-    const lateView = (await throughRouter(address.port, ca, address.host)).served;
     await served(address.port, ca, address.host, decode(again, 'tls.crt'), true);
-    f.timings.push(`accept: renewal made while blocked ${lateView === fingerprint(decode(renewed, 'tls.crt')) ? 'was' : 'was NOT'} served after the release; the next one served ${((Date.now() - released) / 1000).toFixed(1)} s after the release`);
+    f.timings.push(`accept: just after the release the router served ${afterRelease === fingerprint(decode(renewed, 'tls.crt')) ? 'the renewal made while blocked' : 'the certificate from before the block'}; the next one served ${((Date.now() - released) / 1000).toFixed(1)} s after the release`);
   });
 
   it('Skupper\'s tls-profile-context survives every write of ours: a renewal, a bundle change, a daemon restart (no write at all), a prior-valid-revisions change; its ordinal rises exactly when data changes, and the router serves the new data', async function () {
