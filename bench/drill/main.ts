@@ -55,6 +55,8 @@ try {
   code = missed.length === 0 ? 0 : 1;
 } finally {
   await cp.stop();
-  if (!process.env.DRILL_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
+  // A missed goal keeps the logs (the daemon's, the router's, the adaptor's) for whoever looks into it.
+  if (code === 0 && !process.env.DRILL_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
+  else console.error(`state and logs kept in ${dir}`);
 }
 process.exit(code);

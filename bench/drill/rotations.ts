@@ -31,6 +31,8 @@ export interface ListenerRotation {
   probeWithinInterval: boolean;
   /** Renew annotation set → Secret revision (cert-manager's issuance). */
   issueMs: number;
+  /** When the probe never saw it: what its lines after the revision said (fingerprints shortened), to tell a late probe from a wrong judgement. */
+  probeLinesAfter?: { afterMs: number; current: boolean; served?: string; secretLeaf?: string }[];
 }
 
 export interface CaRotation {
@@ -86,9 +88,12 @@ export class Rotator {
       .catch(() => undefined);
     const servedMs = servedAt - rev.at;
     const probeMs = probe ? probe.at - rev.at : undefined;
+    const short = (fp: string | undefined): string | undefined => fp?.slice(0, 12);
+    const seen = probe ? [] : daemon.probes.filter((p) => p.at >= rev.at).slice(0, 20)
+      .map((p) => ({ afterMs: p.at - rev.at, current: p.current, served: short(p.served), secretLeaf: short(p.secretLeaf) }));
     return {
       phase, secretAt: rev.at, leaf: rev.leaf, servedMs, issueMs: rev.at - asked,
-      ...(probeMs !== undefined ? { probeMs } : {}),
+      ...(probeMs !== undefined ? { probeMs } : { probeLinesAfter: seen }),
       probeWithinInterval: probeMs !== undefined && probeMs <= this.probeIntervalMs + servedMs + this.probeSlackMs,
     };
   }
