@@ -109,8 +109,10 @@ export function blockerMessage(b: SiteBlocker): string {
   const fix = b.cause === 'missing'
     ? `create Secret ${b.secret} (type ${TLS_SECRET_TYPE}) or remove spec.tlsCredentials`
     : `recreate Secret ${b.secret} with type ${TLS_SECRET_TYPE} or point spec.tlsCredentials at one`;
+  // Seen on Skupper 2.2.1 (test/integration/skupper-contract-secrets.test.ts): unblocking by dropping the reference regenerates the router config without ordinals, so what was renewed meanwhile stays unserved.
   return `spec.tlsCredentials names Secret ${b.namespace}/${b.secret}, ${what(b)}. Skupper's kube-adaptor stops applying TLS configuration for the whole site until it can read it: `
-    + `no renewed or new certificate of any Listener or Connector in namespace ${b.namespace} is served meanwhile. To fix: ${fix}`;
+    + `no renewed or new certificate of any Listener or Connector in namespace ${b.namespace} is served meanwhile. To fix: ${fix}; `
+    + 'if the site is unblocked by removing the reference instead of providing the Secret, renew again what was renewed meanwhile (skupper-cert-rotator renew)';
 }
 
 /** One line naming a blocked site's culprits (the `status` command). */

@@ -19,10 +19,10 @@ import { SKUPPER_API_VERSION, type Connector, type Listener } from '../../src/mo
 import { writesBy } from '../support/audit.js';
 import { testCluster } from '../support/cluster.js';
 import { stopAndReport } from '../support/daemon.js';
-import { apply, decode } from '../support/k8s.js';
+import { annotate, apply, decode, eventsAbout } from '../support/k8s.js';
 import { SA_USER } from '../support/serviceaccount.js';
 import { SkupperSiteFixture, TRUST, throughRouter } from '../support/skupper-site.js';
-import { annotate, eventsAbout, managers, missingSecretLines, ordinalOf, profileFiles, readSecret, routerSslProfiles, secretFiles, stampOf } from '../support/skupper-contract.js';
+import { managers, missingSecretLines, ordinalOf, profileFiles, readSecret, routerSslProfiles, secretFiles, stampOf } from '../support/skupper-contract.js';
 import { eventually } from '../support/wait.js';
 
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;

@@ -10,9 +10,9 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Listener } from '../../src/model/skupper.js';
 import { testCluster } from '../support/cluster.js';
-import { apply, decode } from '../support/k8s.js';
+import { annotate, apply, decode } from '../support/k8s.js';
 import { SkupperSiteFixture, throughRouter, type Pair } from '../support/skupper-site.js';
-import { adaptorLog, annotate, closingBackend, missingSecretLines, readSecret, stampOf } from '../support/skupper-contract.js';
+import { adaptorLog, missingSecretLines, readSecret, stampOf } from '../support/skupper-contract.js';
 import { waitForListenerAddress } from '../../cluster/skupper/listener-port.js';
 import { eventually } from '../support/wait.js';
 
@@ -40,7 +40,6 @@ function unusable(secret: k8s.V1Secret, host: string): string | undefined {
 describe('The daemon\'s contract with a real Skupper site: a Listener is never pointed at a Secret that is not ready', function () {
   this.timeout(300_000);
   const f = new SkupperSiteFixture();
-  let backend: Awaited<ReturnType<typeof closingBackend>> | undefined;
 
   before(async function () {
     this.timeout(60 * 60 * 1000);
@@ -50,14 +49,12 @@ describe('The daemon\'s contract with a real Skupper site: a Listener is never p
 
   after(async function () {
     this.timeout(120_000);
-    await backend?.close();
     expect(await f.stop(), 'the daemon ran cleanly').to.deep.equal([]);
   });
 
   it('five Listeners created at once: each is wired only after its Secret holds a verified certificate for its host; Skupper stamps it after; none stalls the site, and another Listener\'s renewal meanwhile is served', async function () {
     const issued = await f.issued(await f.localhostCertificate('wiring-backend', 'backend-ca'));
-    backend = await closingBackend('wiring', decode(issued, 'tls.crt'), decode(issued, 'tls.key'));
-    const other: Pair = await f.pair('steady', backend.port);
+    const other: Pair = await f.pair('steady', await f.startBackend('wiring', decode(issued, 'tls.crt'), decode(issued, 'tls.key')));
     const ca = decode(other.listenerSecret, 'ca.crt');
     const oldServed = new X509Certificate(decode(other.listenerSecret, 'tls.crt')).fingerprint256;
     await eventually('steady served', async () => (await throughRouter(other.address.port, ca, 'steady')).served === oldServed, { timeoutMs: 30_000, intervalMs: 100 });

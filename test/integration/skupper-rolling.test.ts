@@ -15,7 +15,9 @@ import { testCluster } from '../support/cluster.js';
 import { runCli } from '../support/cli.js';
 import { decode } from '../support/k8s.js';
 import { SkupperSiteFixture } from '../support/skupper-site.js';
-import { ClientSampler, clientView, disagreements, eventsOf, objectMetric, probeLines, profileOrdinals, secretLeaf } from '../support/served-view.js';
+import { ClientSampler, clientView, disagreements, objectMetric, probeLines, secretLeaf } from '../support/served-view.js';
+import { ordinalOf, stampOf } from '../support/skupper-contract.js';
+import { eventsAbout } from '../support/k8s.js';
 import { eventually } from '../support/wait.js';
 
 const NAME = 'web';
@@ -107,7 +109,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
       const pair = await f.pair(BLOCKED, port);
       expect(pair.address.port, 'Skupper gave it the held port').to.equal(block.first + 1);
       const readyMs = await f.listenerReady(BLOCKED, pair.created);
-      const failed = await eventually('ProbeFailed on the blocked Listener', async () => (await eventsOf(f.ns, BLOCKED, 'ProbeFailed'))[0], { timeoutMs: 60_000 });
+      const failed = await eventually('ProbeFailed on the blocked Listener', async () => (await eventsAbout(f.ns, 'ProbeFailed', BLOCKED))[0], { timeoutMs: 60_000 });
       expect(await served(BLOCKED)).to.equal(0);
       notes.push(`port held: Skupper Ready after ${readyMs} ms; ProbeFailed: "${failed.note ?? ''}"`);
     } finally {
@@ -141,7 +143,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
       await clientSees(leaf, `renewal ${round}'s leaf`);
       const clientMs = Date.now() - t0;
       await metricIs(1, `renewal ${round}`);
-      notes.push(`reload round ${round}: client saw the new leaf ${clientMs} ms after renew started; daemon current after ${Date.now() - t0} ms; ordinals ${JSON.stringify(profileOrdinals(await readSecret()))}, router ConfigMap ${String(await configuredOrdinal())}`);
+      notes.push(`reload round ${round}: client saw the new leaf ${clientMs} ms after renew started; daemon current after ${Date.now() - t0} ms; ordinals ${JSON.stringify(stampOf(await readSecret()))}, router ConfigMap ${String(await configuredOrdinal())}`);
       // The probe line that says current names the new Secret leaf.
       await eventually('a probe line: current with the new leaf', () => Promise.resolve(probeLines(f.daemon!, f.ns, NAME, t0).some((p) => p.current && p.secretLeaf === leaf) ? true : undefined), { timeoutMs: 30_000 });
     }
@@ -158,14 +160,14 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
     const newLeaf = secretLeaf(after);
     await metricIs(0, 'the renewed Secret not served');
     const staleMs = Date.now() - t0;
-    const event = await eventually('ServedCertificateStale', async () => (await eventsOf(f.ns, NAME, 'ServedCertificateStale')).find((e) => (e.note ?? '').includes(newLeaf.slice(0, 16))), { timeoutMs: 30_000 });
+    const event = await eventually('ServedCertificateStale', async () => (await eventsAbout(f.ns, 'ServedCertificateStale', NAME)).find((e) => (e.note ?? '').includes(newLeaf.slice(0, 16))), { timeoutMs: 30_000 });
     expect(await see(), 'a client still gets the old leaf').to.equal(oldLeaf);
     // What the daemon can see: the data changed and Skupper's ordinal did not, so it names the controller.
-    expect(event.note).to.contain('has not picked up this revision').and.contain(`still ${String(profileOrdinals(after)[secretName])}`);
+    expect(event.note).to.contain('has not picked up this revision').and.contain(`still ${String(ordinalOf(after, secretName))}`);
     const status = await runCli(['status', '-n', f.ns, '-o', 'json', `--kubeconfig=${testCluster().kubeconfig}`]);
     const row = (JSON.parse(status.stdout) as { items: { kind: string; name: string; lastError?: string }[] }).items.find((i) => i.kind === 'listener' && i.name === NAME);
     expect(row?.lastError ?? '').to.match(/^ServedCertificateStale: /);
-    notes.push(`controller down: stale (metric 0) ${staleMs} ms after renew; ordinals before ${JSON.stringify(profileOrdinals(before))} after ${JSON.stringify(profileOrdinals(await readSecret()))}; router ConfigMap ordinal ${String(await configuredOrdinal())}; Event: "${event.note ?? ''}"`);
+    notes.push(`controller down: stale (metric 0) ${staleMs} ms after renew; ordinals before ${JSON.stringify(stampOf(before))} after ${JSON.stringify(stampOf(await readSecret()))}; router ConfigMap ordinal ${String(await configuredOrdinal())}; Event: "${event.note ?? ''}"`);
     // Still the old one three probes later: nothing else makes the router reload.
     const seen = probeLines(f.daemon!, f.ns, NAME).length;
     await eventually('three more probes', () => Promise.resolve(probeLines(f.daemon!, f.ns, NAME).length >= seen + 3 ? true : undefined), { timeoutMs: 30_000 });
@@ -177,7 +179,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
     startSampling();
     const portBefore = await routerPort();
     const before = await readSecret();
-    const ordinalBefore = profileOrdinals(before)[secretName] ?? -1;
+    const ordinalBefore = ordinalOf(before, secretName) ?? -1;
     const leaf = secretLeaf(before);
     const t0 = Date.now();
     f.site!.startController();
@@ -185,7 +187,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
     await clientSees(leaf, 'the Secret\'s current leaf after the restart', 60_000);
     const servedMs = Date.now() - t0;
     await metricIs(1, 'after the restart');
-    const reset = await eventually('Skupper\'s ordinal stamp after the restart', async () => { const o = profileOrdinals(await readSecret())[secretName]; return o !== undefined && o < ordinalBefore ? o : undefined; }, { timeoutMs: 30_000 });
+    const reset = await eventually('Skupper\'s ordinal stamp after the restart', async () => { const o = ordinalOf(await readSecret(), secretName); return o !== undefined && o < ordinalBefore ? o : undefined; }, { timeoutMs: 30_000 });
     expect(reset, 'the controller restarts its ordinals at 0').to.equal(0);
     notes.push(`controller restarted: ordinal ${ordinalBefore} -> ${reset} (router ConfigMap ${String(await configuredOrdinal())}); client and daemon see the renewal made while it was down ${servedMs} ms after the start; router port ${String(portBefore)} -> ${String(await routerPort())}`);
     // The kube-adaptor ignores "downgrading" stamps; still, the next renewal is served (the controller's new ordinal reaches the router config).
@@ -194,7 +196,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
       const next = await renew(secretLeaf(await readSecret()));
       await clientSees(secretLeaf(next), `renewal ${round} after the restart`);
       await metricIs(1, `renewal ${round} after the restart`);
-      notes.push(`after the restart, renewal ${round}: served and current ${Date.now() - r0} ms after renew started; ordinal ${String(profileOrdinals(await readSecret())[secretName])}, router ConfigMap ${String(await configuredOrdinal())}`);
+      notes.push(`after the restart, renewal ${round}: served and current ${Date.now() - r0} ms after renew started; ordinal ${String(ordinalOf(await readSecret(), secretName))}, router ConfigMap ${String(await configuredOrdinal())}`);
     }
   });
 });

@@ -19,7 +19,7 @@ import * as k8s from '@kubernetes/client-node';
 import { makeCA, makeLeaf } from '../../cluster/certgen.js';
 import { SKUPPER_API_VERSION, type Connector, type Listener } from '../../src/model/skupper.js';
 import { testCluster } from '../support/cluster.js';
-import { apply, decode } from '../support/k8s.js';
+import { apply, decode, eventsAbout } from '../support/k8s.js';
 import { eventually } from '../support/wait.js';
 import { SkupperSiteFixture, throughRouter } from '../support/skupper-site.js';
 import type { ServiceProxy } from '../../cluster/skupper/service-proxy.js';
@@ -33,8 +33,6 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
   let backendPort: number;
   const handCa = makeCA({ cn: 'silent hand-made CA', days: 30 });
 
-  const events = async (reason: string, name: string): Promise<k8s.EventsV1Event[]> =>
-    (await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: f.ns })).items.filter((e) => e.reason === reason && e.regarding?.name === name);
   const scrape = async (): Promise<string> => (await fetch(`http://${await f.daemon!.address('metrics')}/metrics`)).text();
   const fingerprint = (s: k8s.V1Secret): string => new X509Certificate(decode(s, 'tls.crt')).fingerprint256;
   const routerLog = (): string => readFileSync(join(f.site!.info().dir, 'skrouterd.log'), 'utf8');
@@ -69,7 +67,7 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
     console.error(`    Skupper's status of the Listener: ${said}`);
 
     // The daemon's side: named, with the fix.
-    const note = await eventually('ListenerCAMissing Event', async () => (await events('ListenerCAMissing', 'noca'))[0]?.note, { timeoutMs: 90_000 });
+    const note = await eventually('ListenerCAMissing Event', async () => (await eventsAbout(f.ns, 'ListenerCAMissing', 'noca'))[0]?.note, { timeoutMs: 90_000 });
     expect(note).to.contain(`Secret ${f.ns}/noca-tls has no ca.crt`);
     await eventually('object_problem ListenerCAMissing', async () =>
       (await scrape()).includes(`skupper_cert_rotator_object_problem{namespace="${f.ns}",kind="listener",name="noca",reason="ListenerCAMissing"} 1`) ? true : undefined);
@@ -85,7 +83,7 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
 
     // The culprit: a hand-made reference to a Secret nobody has made.
     await apply<Listener>({ apiVersion: SKUPPER_API_VERSION, kind: 'Listener', metadata: { name: 'ghost', namespace: f.ns }, spec: { routingKey: 'ghost', host: 'ghost', port: 8443, tlsCredentials: 'ghost-tls' } });
-    const blocked = await eventually('SiteConfigBlocked naming ghost', async () => (await events('SiteConfigBlocked', 'ghost'))[0]?.note, { timeoutMs: 60_000 });
+    const blocked = await eventually('SiteConfigBlocked naming ghost', async () => (await eventsAbout(f.ns, 'SiteConfigBlocked', 'ghost'))[0]?.note, { timeoutMs: 60_000 });
     expect(blocked).to.contain(`names Secret ${f.ns}/ghost-tls, which does not exist`);
     await eventually('the kube-adaptor to report the missing profile Secret', () => Promise.resolve(/ghost-tls/.test(readFileSync(join(f.site!.info().dir, 'kube-adaptor.log'), 'utf8')) ? true : undefined), { timeoutMs: 60_000 });
 
@@ -99,7 +97,7 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
     const second = fingerprint(renewed);
     const port = Number(webProxy.address.split(':')[1]);
     // The daemon's probe finds what a client finds: the old certificate, twice in a row.
-    const stale = await eventually('ServedCertificateStale on web', async () => (await events('ServedCertificateStale', 'web'))[0]?.note, { timeoutMs: 60_000 });
+    const stale = await eventually('ServedCertificateStale on web', async () => (await eventsAbout(f.ns, 'ServedCertificateStale', 'web'))[0]?.note, { timeoutMs: 60_000 });
     const seen = await throughRouter(port, ca, 'web');
     expect(seen.served, 'what a client is served while the site is stalled').to.equal(first);
     expect(stale).to.contain(`not the one in Secret ${secretName}`);

@@ -1,6 +1,7 @@
 // Small helpers over the admin client used by the integration tests.
 import * as k8s from '@kubernetes/client-node';
 import type { Certificate } from '../../src/model/certmanager.js';
+import { SKUPPER_API_VERSION } from '../../src/model/skupper.js';
 import { testCluster } from './cluster.js';
 
 let counter = 0;
@@ -33,4 +34,18 @@ export async function getCertificate(namespace: string, name: string): Promise<C
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/** Merges `annotations` into Listener or Connector `name` (a JSON merge patch, as a user's kubectl annotate would). */
+export async function annotate(kind: 'Listener' | 'Connector', namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+  await testCluster().objects.patch(
+    { apiVersion: SKUPPER_API_VERSION, kind, metadata: { name, namespace, annotations } },
+    undefined, undefined, 'skupper-cert-rotator-tests', undefined, k8s.PatchStrategy.MergePatch,
+  );
+}
+
+/** Events of `reason` in `namespace` about object `name`. */
+export async function eventsAbout(namespace: string, reason: string, name: string): Promise<k8s.EventsV1Event[]> {
+  const list = await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace });
+  return list.items.filter((e) => e.reason === reason && e.regarding?.name === name);
 }

@@ -8,7 +8,6 @@
 // machine delays either side by a second or two.
 import { X509Certificate } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { testCluster } from './cluster.js';
 import type { DaemonProcess, LogLine } from './daemon.js';
 import { decode } from './k8s.js';
 import { throughRouter } from './skupper-site.js';
@@ -103,18 +102,4 @@ export async function objectMetric(daemon: DaemonProcess, name: string, labels: 
   const series = `skupper_cert_rotator_${name}{namespace="${labels.namespace}",kind="${labels.kind}",name="${labels.name}",secret="${labels.secret}"} `;
   const line = text.split('\n').find((l) => l.startsWith(series));
   return line === undefined ? undefined : Number(line.slice(series.length));
-}
-
-/** Events of `reason` on the object `name` in `namespace`, oldest first. */
-export async function eventsOf(namespace: string, name: string, reason: string): Promise<k8s.EventsV1Event[]> {
-  const list = await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace });
-  return list.items.filter((e) => e.regarding?.name === name && e.reason === reason);
-}
-
-/** Skupper's `internal.skupper.io/tls-profile-context` on a Secret: the ordinal per sslProfile, as the controller stamped it. */
-export function profileOrdinals(secret: k8s.V1Secret): Record<string, number> {
-  const raw = secret.metadata?.annotations?.['internal.skupper.io/tls-profile-context'];
-  if (raw === undefined) return {};
-  const list = JSON.parse(raw) as { profileName: string; ordinal?: number }[];
-  return Object.fromEntries(list.map((p) => [p.profileName, p.ordinal ?? 0]));
 }

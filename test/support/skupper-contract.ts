@@ -5,10 +5,7 @@
 // Secrets, never with the daemon's own view.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo, Socket } from 'node:net';
-import { createServer } from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
-import { SKUPPER_API_VERSION } from '../../src/model/skupper.js';
 import { SKUPPER_TLS_PROFILE_CONTEXT } from '../../src/model/annotations.js';
 import { testCluster } from './cluster.js';
 import { isNotFound } from './k8s.js';
@@ -82,45 +79,7 @@ export async function routerSslProfiles(namespace: string): Promise<RouterSslPro
   return entries.filter(([type]) => type === 'sslProfile').map(([, a]) => a as unknown as RouterSslProfile);
 }
 
-/** Merges `annotations` into Listener or Connector `name` (a JSON merge patch, as a user's kubectl annotate would). */
-export async function annotate(kind: 'Listener' | 'Connector', namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
-  await testCluster().objects.patch(
-    { apiVersion: SKUPPER_API_VERSION, kind, metadata: { name, namespace, annotations } },
-    undefined, undefined, 'skupper-cert-rotator-tests', undefined, k8s.PatchStrategy.MergePatch,
-  );
-}
-
-/** Events of `reason` in `namespace` about object `name`. */
-export async function eventsAbout(namespace: string, reason: string, name: string): Promise<k8s.EventsV1Event[]> {
-  const list = await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace });
-  return list.items.filter((e) => e.reason === reason && e.regarding?.name === name);
-}
-
 /** Who has written fields of `obj` (managedFields: manager and operation), for the record. */
 export function managers(obj: k8s.KubernetesObject): string[] {
   return (obj.metadata?.managedFields ?? []).map((m) => `${m.manager ?? '?'}/${m.operation ?? '?'}`);
-}
-
-/**
- * A TLS backend that answers every connection with `hello from <name>` and,
- * unlike the fixture's Backend, destroys the connections still open when it
- * closes: with six Listeners on one routing key the router was seen to keep a
- * connection to the backend open after the client had gone, and a plain
- * server.close() then waits for ever.
- */
-export async function closingBackend(name: string, cert: string, key: string): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer({ cert, key }, (socket) => { socket.end(`hello from ${name}\n`); });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => {
-      server.close(() => { resolve(); });
-      for (const s of sockets) s.destroy();
-    }),
-  };
 }

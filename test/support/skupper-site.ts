@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { LocalSkupperSite } from '../../cluster/skupper/launch.js';
 import { waitForListenerAddress, type ListenerAddress } from '../../cluster/skupper/listener-port.js';
@@ -20,7 +20,7 @@ import { SKUPPER_API_VERSION, SKUPPER_GROUP, SKUPPER_VERSION, type Connector, ty
 import { testCluster } from './cluster.js';
 import { startSyncedDaemon, stopAndReport, type DaemonProcess } from './daemon.js';
 import { caIssuer } from './issuers.js';
-import { apply, createNamespace, getCertificate } from './k8s.js';
+import { annotate, apply, createNamespace, getCertificate } from './k8s.js';
 import { daemonKubeconfig } from './serviceaccount.js';
 import { requireBuilt } from './third-party.js';
 import { eventually } from './wait.js';
@@ -32,6 +32,7 @@ export class Backend {
   readonly handshakes: { servername: string | false | null; protocol: string | null; clientCert?: string }[] = [];
   readonly clientErrors: string[] = [];
   private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
 
   constructor(readonly name: string, cert: string, key: string, opts: { requestCert?: { ca: string } } = {}) {
     this.server = createServer({ cert, key, ...(opts.requestCert ? { requestCert: true, rejectUnauthorized: true, ca: opts.requestCert.ca } : {}) }, (socket: TLSSocket) => {
@@ -40,6 +41,10 @@ export class Backend {
       socket.end(`hello from ${name}\n`);
     });
     this.server.on('tlsClientError', (err: Error) => { this.clientErrors.push(err.message); });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   async listen(): Promise<number> {
@@ -47,8 +52,12 @@ export class Backend {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Stops listening and drops open connections: the router may keep one to the backend, and close() alone would wait for it. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => { resolve(); }));
+    return new Promise((resolve) => {
+      this.server.close(() => { resolve(); });
+      for (const s of this.sockets) s.destroy();
+    });
   }
 }
 
@@ -191,10 +200,7 @@ export class SkupperSiteFixture {
 
   /** A manual renewal (SPEC §4.1 `manual`): a new value of skupper-cert-rotator.io/renew on Listener or Connector `name`, merged in. */
   async renew(kind: 'Listener' | 'Connector', name: string, value: string): Promise<void> {
-    await testCluster().objects.patch(
-      { apiVersion: SKUPPER_API_VERSION, kind, metadata: { name, namespace: this.ns, annotations: { 'skupper-cert-rotator.io/renew': value } } },
-      undefined, undefined, 'skupper-cert-rotator-tests', undefined, k8s.PatchStrategy.MergePatch,
-    );
+    await annotate(kind, this.ns, name, { 'skupper-cert-rotator.io/renew': value });
   }
 
   get<T>(plural: string, name: string): Promise<T> {

@@ -84,7 +84,8 @@ describe('site blockers: a tlsCredentials Skupper cannot read stalls the whole s
     it('the culprit\'s Event names the Secret, says it blocks every Listener and Connector of the namespace, and what to do', () => {
       expect(blockerMessage(missing)).to.equal(
         'spec.tlsCredentials names Secret east/ghost-tls, which does not exist. Skupper\'s kube-adaptor stops applying TLS configuration for the whole site until it can read it: '
-        + 'no renewed or new certificate of any Listener or Connector in namespace east is served meanwhile. To fix: create Secret ghost-tls (type kubernetes.io/tls) or remove spec.tlsCredentials',
+        + 'no renewed or new certificate of any Listener or Connector in namespace east is served meanwhile. To fix: create Secret ghost-tls (type kubernetes.io/tls) or remove spec.tlsCredentials; '
+          + 'if the site is unblocked by removing the reference instead of providing the Secret, renew again what was renewed meanwhile (skupper-cert-rotator renew)',
       );
       expect(blockerMessage(wrong)).to.contain('names Secret east/db-opaque, which is of type Opaque, not kubernetes.io/tls, so Skupper ignores it.');
       expect(blockerMessage(wrong)).to.contain('recreate Secret db-opaque with type kubernetes.io/tls');
