@@ -36,8 +36,12 @@ export interface LastAction {
 export interface RenewalInput {
   now: Date;
   certificate: CertificateFacts;
-  /** skupper-cert-rotator.io/renew on the owner, and the value already acted on. */
-  manual: { requested?: string; handled?: string };
+  /**
+   * skupper-cert-rotator.io/renew on the owner, the value already acted on,
+   * and the Certificate's revision when that value was recorded (absent for
+   * the value recorded at creation, which asks for nothing).
+   */
+  manual: { requested?: string; handled?: string; handledRevision?: number };
   /** The Secret does not cover the host although the Certificate is Ready. */
   mismatch: boolean;
   overdueAfterMs: number;
@@ -51,8 +55,9 @@ export interface RenewalDecision {
   trigger?: Trigger;
   /** Overdue while cert-manager has been issuing without result: report it and count a failure. */
   stuck?: boolean;
-  /** Record this manual value as handled (with or without a renewal). */
+  /** Record this manual value as handled, before the trigger, with the revision it was recorded at. */
   handle?: string;
+  handleRevision?: number;
   /** Why nothing is triggered now, for the debug log. */
   waiting?: string;
   /** Look again at this instant even if nothing changes. */
@@ -78,10 +83,18 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
 
   // The value present when the Certificate was created is recorded on it at
   // creation (listener-desired.ts, connector-desired.ts), so only a later change is a request.
+  // It is recorded before the trigger and never while cert-manager is issuing: a
+  // write to the Certificate then races cert-manager's own updates, and in rare
+  // timings cert-manager issues twice for one request.
   if (manual.requested !== undefined && manual.requested !== manual.handled) {
-    // An explicit request is performed at once, once per value; while cert-manager is issuing anyway, that issuance serves it.
-    return c.issuing ? { handle: manual.requested, waiting: 'already issuing' } : { trigger: 'manual', handle: manual.requested };
+    // An extra renewal after the running one is fine: the user asked for a certificate newer than the request.
+    if (c.issuing) return { waiting: 'cert-manager is issuing; the renew request is handled after it' };
+    return { trigger: 'manual', handle: manual.requested, handleRevision: c.revision };
   }
+  // Recorded, yet no revision since and cert-manager not issuing: the trigger
+  // did not take effect (the daemon stopped between the two writes, or the
+  // status write was refused), or the issuance failed. Again, after the backoffs below.
+  const unserved = manual.requested !== undefined && manual.handledRevision !== undefined && manual.handledRevision === c.revision;
 
   // Never the same revision again before the backoff: a broken issuer is not hammered.
   const last = input.last;
@@ -100,6 +113,7 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
     if (until.getTime() > t) return { waiting: `cert-manager failed ${c.failedIssuanceAttempts ?? 1} time(s); waiting until ${until.toISOString()}`, wakeAt: until };
   }
 
+  if (unserved) return { trigger: 'manual' };
   if (input.mismatch && c.ready) return { trigger: 'mismatch' };
   if (!c.renewalTime || !overdueAt) return { waiting: 'no renewal time yet' };
   if (overdue) return { trigger: 'overdue' };

@@ -21,6 +21,12 @@ export const Annotations = {
   renew: `${PREFIX}renew`,
   /** On our Certificates: the last value of `renew` on the owner that was acted on. */
   renewHandled: `${PREFIX}renew-handled`,
+  /**
+   * On our Certificates: its status.revision when renewHandled was recorded
+   * for a request, so a request with no revision after it is seen as not yet
+   * served. Absent for the value recorded at creation.
+   */
+  renewHandledRevision: `${PREFIX}renew-handled-revision`,
 } as const;
 
 export const Labels = {

@@ -64,6 +64,12 @@ export function certificateFacts(cert: Certificate): CertificateFacts {
   };
 }
 
+/** The renew-handled-revision annotation: a revision number, or nothing (absent or not a number). */
+function revisionAnnotation(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
 function ago(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
@@ -123,12 +129,13 @@ export class RenewalReconciler {
 
     const requested = owner.obj.metadata.annotations?.[Annotations.renew]?.trim();
     const handled = cert.metadata.annotations?.[Annotations.renewHandled];
+    const handledRevision = revisionAnnotation(cert.metadata.annotations?.[Annotations.renewHandledRevision]);
     const last = this.last.get(uid);
     const mismatch = facts.ready && await this.mismatch(cert, owner);
     const decision = decideRenewal({
       now,
       certificate: facts,
-      manual: { ...(requested ? { requested } : {}), ...(handled !== undefined ? { handled } : {}) },
+      manual: { ...(requested ? { requested } : {}), ...(handled !== undefined ? { handled } : {}), ...(handledRevision !== undefined ? { handledRevision } : {}) },
       mismatch,
       overdueAfterMs: this.d.config.overdueAfterMs,
       ...(this.d.window ? { window: windowState(this.d.window, now) } : {}),
@@ -140,8 +147,9 @@ export class RenewalReconciler {
     if (decision.trigger) {
       const trigger = decision.trigger;
       try {
+        const target = decision.handle !== undefined ? await this.recordHandled(cert, decision.handle, decision.handleRevision ?? facts.revision, fields) : cert;
         // `decidedAt`: the instant the decision was made on (the log line itself comes after the write).
-        await this.writer.write(`trigger renewal (${trigger})`, { ...fields, trigger, decidedAt: now.toISOString() }, () => renewCertificate(this.d.api, cert, trigger, now));
+        await this.writer.write(`trigger renewal (${trigger})`, { ...fields, trigger, decidedAt: now.toISOString() }, () => renewCertificate(this.d.api, target, trigger, now));
       } catch (err) {
         this.d.metrics.renewals.inc({ trigger, result: 'error' });
         throw err;
@@ -163,17 +171,26 @@ export class RenewalReconciler {
       this.d.log.debug({ ...fields, waiting: decision.waiting, wakeAt: decision.wakeAt?.toISOString() }, 'renewal not triggered');
     }
 
-    if (decision.handle !== undefined && decision.handle !== handled) {
-      const value = decision.handle;
-      await this.writer.write('record handled renew annotation', { ...fields, value },
-        () => this.d.api.mergePatch(Resources.certificate, namespace, name, { metadata: { annotations: { [Annotations.renewHandled]: value } } }, FIELD_MANAGER));
-    }
-
     const current = this.last.get(uid);
     const retry = current && current.revision === facts.revision && (decision.trigger || decision.stuck)
       ? now.getTime() + backoffDelay(this.d.config.renewalBackoffMs, current.attempts) : undefined;
     const wake = Math.min(decision.wakeAt?.getTime() ?? Infinity, retry ?? Infinity);
     return { result: decision.trigger ? `triggered-${decision.trigger}` : decision.stuck ? 'stuck' : 'ok', ...(Number.isFinite(wake) ? { requeueAfterMs: Math.max(wake - now.getTime(), 100) } : {}) };
+  }
+
+  /**
+   * Records a manual request as handled, before its trigger, so a trigger that
+   * does not take effect is seen and made again (decisions/renewal.ts), and so
+   * nothing of ours writes the Certificate once cert-manager is issuing it.
+   * Conditional on the resourceVersion the decision was made on; the status
+   * write then goes on the object this returns, so it does not conflict with this patch.
+   */
+  private async recordHandled(cert: Certificate, value: string, revision: number, fields: Record<string, unknown>): Promise<Certificate> {
+    const { namespace, name, resourceVersion } = cert.metadata;
+    const patch = { metadata: { resourceVersion, annotations: { [Annotations.renewHandled]: value, [Annotations.renewHandledRevision]: String(revision) } } };
+    const patched = await this.writer.write('record handled renew annotation', { ...fields, value },
+      () => this.d.api.mergePatch<Certificate>(Resources.certificate, namespace, name, patch, FIELD_MANAGER));
+    return patched ?? cert;
   }
 
   /** Counts the outcome of our last trigger once cert-manager has decided it. */

@@ -77,20 +77,78 @@ describe('decideRenewal', function () {
   describe('manual requests', function () {
     it('triggers and handles a value that was never handled', function () {
       const d = decideRenewal(input({ manual: { requested: 'now' } }));
-      expect(d).to.deep.equal({ trigger: 'manual', handle: 'now' });
+      expect(d).to.deep.equal({ trigger: 'manual', handle: 'now', handleRevision: 3 });
     });
 
     it('triggers and handles a value different from the handled one', function () {
       const d = decideRenewal(input({ manual: { requested: 'second', handled: 'first' } }));
-      expect(d).to.deep.equal({ trigger: 'manual', handle: 'second' });
+      expect(d).to.deep.equal({ trigger: 'manual', handle: 'second', handleRevision: 3 });
     });
 
-    it('only handles the value while cert-manager is issuing anyway', function () {
-      const d = decideRenewal(input({ manual: { requested: 'second', handled: 'first' }, certificate: { issuing: true } }));
+    it('neither handles nor triggers a new value while cert-manager is issuing (no write races its issuance)', function () {
+      const d = decideRenewal(input({ manual: { requested: 'second', handled: 'first', handledRevision: 2 }, certificate: { issuing: true } }));
+      expect(d).to.deep.equal({ waiting: 'cert-manager is issuing; the renew request is handled after it' });
+    });
+
+    it('handles and triggers that value once cert-manager has finished, at the revision it produced', function () {
+      const d = decideRenewal(input({ manual: { requested: 'second', handled: 'first', handledRevision: 2 }, certificate: { revision: 4 } }));
+      expect(d).to.deep.equal({ trigger: 'manual', handle: 'second', handleRevision: 4 });
+    });
+
+    it('records the revision 0 of a Certificate never issued', function () {
+      const d = decideRenewal(input({ manual: { requested: 'x' }, certificate: { revision: 0, ready: false, renewalTime: undefined, notBefore: undefined, notAfter: undefined } }));
+      expect(d).to.deep.equal({ trigger: 'manual', handle: 'x', handleRevision: 0 });
+    });
+
+    it('triggers again a recorded request that produced no revision (the trigger did not take effect)', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 } }));
+      expect(d).to.deep.equal({ trigger: 'manual' });
+    });
+
+    it('waits while cert-manager issues a recorded request', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 }, certificate: { issuing: true } }));
       expect(d.trigger).to.be.undefined;
-      expect(d.stuck).to.be.undefined;
-      expect(d.handle).to.equal('second');
-      expect(d.waiting).to.be.a('string');
+      expect(d.handle).to.be.undefined;
+      expect(d.waiting).to.equal('cert-manager is issuing');
+    });
+
+    it('does not trigger a recorded request again within the backoff of our own trigger', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 }, last: last({ trigger: 'manual', at: at(-1000) }) }));
+      expect(d.trigger).to.be.undefined;
+      expect(d.wakeAt).to.deep.equal(at(-1000 + BACKOFF));
+    });
+
+    it('triggers a recorded request again once our own backoff has passed', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 }, last: last({ trigger: 'manual', at: at(-BACKOFF - 1) }) }));
+      expect(d).to.deep.equal({ trigger: 'manual' });
+    });
+
+    it('does not trigger a recorded request again while cert-manager backs off after a failed issuance', function () {
+      const failed = { lastFailureTime: at(-MIN), failedIssuanceAttempts: 2 };
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 }, certificate: failed }));
+      expect(d.trigger).to.be.undefined;
+      expect(d.wakeAt).to.deep.equal(at(-MIN + 2 * BACKOFF));
+    });
+
+    it('triggers a recorded request again after the failed issuance backoff', function () {
+      const failed = { lastFailureTime: at(-3 * BACKOFF), failedIssuanceAttempts: 2 };
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 3 }, certificate: failed }));
+      expect(d).to.deep.equal({ trigger: 'manual' });
+    });
+
+    it('counts a recorded request as served once a later revision exists', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same', handledRevision: 2 } }));
+      expect(d).to.deep.equal({ waiting: 'not due', wakeAt: at(24 * HOUR + OVERDUE_AFTER) });
+    });
+
+    it('does not trigger the value recorded at creation (no revision recorded)', function () {
+      const d = decideRenewal(input({ manual: { requested: 'same', handled: 'same' }, certificate: { revision: 0 } }));
+      expect(d.trigger).to.be.undefined;
+    });
+
+    it('does not trigger again when the request was removed, even with no revision since', function () {
+      const d = decideRenewal(input({ manual: { handled: 'old', handledRevision: 3 } }));
+      expect(d.trigger).to.be.undefined;
     });
 
     it('does nothing for a value already handled', function () {
@@ -108,7 +166,7 @@ describe('decideRenewal', function () {
 
     it('is not held back by the backoff of the same revision', function () {
       const d = decideRenewal(input({ manual: { requested: 'x' }, last: last({ at: at(-1), attempts: 5 }) }));
-      expect(d).to.deep.equal({ trigger: 'manual', handle: 'x' });
+      expect(d).to.deep.equal({ trigger: 'manual', handle: 'x', handleRevision: 3 });
     });
 
     it('falls through to the normal rules for a handled value (here: overdue)', function () {
