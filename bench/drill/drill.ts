@@ -96,6 +96,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         notSeenByClient: all.filter((r) => r.clientSawMs === undefined).length,
         probeMissed: all.filter((r) => r.probeMs === undefined).length,
         probeLate: all.filter((r) => r.probeMs !== undefined && !r.probeWithinInterval).length,
+        extraIssuances: all.reduce((n, r) => n + r.extraIssuances, 0),
       },
       ca: {
         rotations: ca, bundleMs: stats(ca.map((r) => r.bundleMs)), throughMs: stats(ca.map((r) => r.throughMs)),

@@ -22,7 +22,7 @@ export interface DrillReport {
   poller: Counts;
   /** The connection that streamed for the whole drill. */
   longLived: LongLivedResult;
-  listener: { rotations: ListenerRotation[]; servedMs: Stats; clientSawMs: Stats; probeMs: Stats; issueMs: Stats; notSeenByClient: number; probeMissed: number; probeLate: number };
+  listener: { rotations: ListenerRotation[]; servedMs: Stats; clientSawMs: Stats; probeMs: Stats; issueMs: Stats; notSeenByClient: number; probeMissed: number; probeLate: number; extraIssuances: number };
   ca: { rotations: CaRotation[]; bundleMs: Stats; routerReloadMs: Stats; throughMs: Stats };
   priorValid: PriorValidPhase[];
   /**
@@ -77,6 +77,7 @@ export function formatReport(r: DrillReport): string {
     '',
     `probe: saw ${l.rotations.length - l.probeMissed}/${l.rotations.length} rotations; ${l.rotations.length - l.probeMissed - l.probeLate} within one interval (${o.probeIntervalS} s + the router's reload time + ${o.probeSlackMs} ms slack), ${l.probeLate} later, ${l.probeMissed} never`,
     `Listener rotations no 100 ms client saw (served for less than one client period before the next): ${l.notSeenByClient}`,
+    `extra issuances by cert-manager (a second leaf for one trigger; the probe is judged on the last): ${l.extraIssuances}`,
   ];
   if (r.priorValid.length > 0) {
     out.push('', 'skupper.io/tls-prior-valid-revisions (long-lived connections opened before each rotation, checked after the last):',

@@ -13,7 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import { count, newCounts, oneShot, type Counts } from './clients.js';
 import type { DrillEnv } from './env.js';
 import { BACKEND_CA, BACKEND_CERT, PAIR } from './env.js';
-import { annotate, leafOf, pemOf, renewCertificate } from './kube.js';
+import { annotate, leafOf, pemOf, renewCertificate, type SecretRevision } from './kube.js';
 import { poll } from './poll.js';
 
 export interface ListenerRotation {
@@ -33,6 +33,12 @@ export interface ListenerRotation {
   issueMs: number;
   /** When the probe never saw it: what its lines after the revision said (fingerprints shortened), to tell a late probe from a wrong judgement. */
   probeLinesAfter?: { afterMs: number; current: boolean; served?: string; secretLeaf?: string }[];
+  /**
+   * Leaves cert-manager wrote after `leaf` for this one trigger (a second
+   * CertificateRequest with a new key, seen about 1 in 100 rotations a second
+   * apart on cert-manager v1.21.1); the probe is then judged on the last one.
+   */
+  extraIssuances: number;
 }
 
 export interface CaRotation {
@@ -84,15 +90,21 @@ export class Rotator {
     const daemon = env.daemon;
     if (!daemon) throw new Error('no daemon');
     // The probe's deadline is generous (a loaded machine); whether it was within one interval is judged below, not here.
-    const probe = await poll('the probe to see the new leaf served', () => daemon.probes.find((p) => p.at >= rev.at && p.current && p.served === rev.leaf), Math.max(60_000, this.probeIntervalMs * 10), 20)
-      .catch(() => undefined);
+    // A leaf cert-manager replaced on its own before the probe came round cannot be seen: the probe must see what the Secret holds now.
+    const leaves = (): SecretRevision[] => (env.watch.revisions.get(env.listenerSecret) ?? []).filter((r) => r.at >= rev.at && r.leaf !== '');
+    const probe = await poll('the probe to see the new leaf served', () => {
+      const latest = leaves().at(-1)?.leaf ?? rev.leaf;
+      return daemon.probes.find((p) => p.at >= rev.at && p.current && p.served === latest);
+    }, Math.max(60_000, this.probeIntervalMs * 10), 20).catch(() => undefined);
+    const extraIssuances = Math.max(0, new Set(leaves().map((r) => r.leaf)).size - 1);
     const servedMs = servedAt - rev.at;
-    const probeMs = probe ? probe.at - rev.at : undefined;
+    // From the revision the probe saw: the trigger's own, or cert-manager's extra one after it.
+    const probeMs = probe ? probe.at - (leaves().find((r) => r.leaf === probe.served)?.at ?? rev.at) : undefined;
     const short = (fp: string | undefined): string | undefined => fp?.slice(0, 12);
     const seen = probe ? [] : daemon.probes.filter((p) => p.at >= rev.at).slice(0, 20)
       .map((p) => ({ afterMs: p.at - rev.at, current: p.current, served: short(p.served), secretLeaf: short(p.secretLeaf) }));
     return {
-      phase, secretAt: rev.at, leaf: rev.leaf, servedMs, issueMs: rev.at - asked,
+      phase, secretAt: rev.at, leaf: rev.leaf, servedMs, issueMs: rev.at - asked, extraIssuances,
       ...(probeMs !== undefined ? { probeMs } : { probeLinesAfter: seen }),
       probeWithinInterval: probeMs !== undefined && probeMs <= this.probeIntervalMs + servedMs + this.probeSlackMs,
     };

@@ -15,6 +15,7 @@ import { CERT_MANAGER_CERTIFICATE_NAME, FIELD_MANAGER } from '../model/annotatio
 import type { Certificate } from '../model/certmanager.js';
 import { isManagedByUs } from '../decisions/ownership.js';
 import { TLS_SECRET_TYPE } from '../decisions/secret-type.js';
+import { keepRenewRecord } from '../decisions/renew-record.js';
 
 /** The outcome of a create: made by us, refused because the name is taken (with what is there), or not attempted (--dry-run). */
 export type CreateResult<T> =
@@ -60,7 +61,8 @@ export class Writer {
    */
   async updateCertificate(existing: Certificate, desired: Certificate, fields: Record<string, unknown>): Promise<Certificate | undefined> {
     const { namespace, name } = desired.metadata;
-    const body: Certificate = { ...desired, metadata: Object.assign({}, desired.metadata, { resourceVersion: existing.metadata.resourceVersion }) };
+    const kept = keepRenewRecord(desired, existing);
+    const body: Certificate = { ...kept, metadata: Object.assign({}, kept.metadata, { resourceVersion: existing.metadata.resourceVersion }) };
     return this.write('update Certificate', fields, () => this.api.apply<Certificate>(Resources.certificate, namespace, name, body, FIELD_MANAGER));
   }
 

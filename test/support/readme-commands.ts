@@ -249,6 +249,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'not run',
     reason: 'names the command, without the object it needs (renew listener/NAME -n NS); test/integration/renewal.test.ts runs it with one',
   },
+  'npm run drill': {
+    by: 'not run',
+    reason: 'the full rotation drill (100 Listener and 3 CA rotations, about 2.5 minutes) on its own control plane; test/integration/skupper-drill.test.ts runs the same runDrill() with 5 and 1',
+  },
   'npm run test:loaded': {
     by: 'not run',
     reason: 'the whole integration suite (8+ minutes) under a CPU hog: it cannot run inside that suite',
