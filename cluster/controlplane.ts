@@ -10,7 +10,8 @@ import * as k8s from '@kubernetes/client-node';
 import { ensureAllBinaries, goModuleDir, type BinaryPaths } from './build.js';
 import { skupperCrdDir } from './paths.js';
 import { createControlPlanePki, type ControlPlanePki } from './pki.js';
-import { startProcess, stopProcess, waitUntil, type ManagedProcess } from './processes.js';
+import { Components } from './components.js';
+import { stopProcess, waitUntil, type ManagedProcess } from './processes.js';
 import { versions } from './versions.js';
 
 export interface ClusterOptions {
@@ -128,12 +129,15 @@ export async function applyObjects(kc: k8s.KubeConfig, objects: k8s.KubernetesOb
 export class LocalControlPlane {
   readonly processes: ManagedProcess[] = [];
   readonly kubeconfig: string;
+  /** Each process by name, to SIGKILL and restart with its original arguments (fault tests). */
+  readonly components: Components;
   server = '';
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: ClusterOptions) {
     this.log = opts.log ?? ((l) => { console.error(l); });
     this.kubeconfig = join(opts.dir, 'kubeconfig');
+    this.components = new Components(opts.dir, this.processes);
   }
 
   info(): ClusterInfo {
@@ -156,7 +160,8 @@ export class LocalControlPlane {
     const tls = { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey) };
 
     try {
-      const etcd = this.spawn('etcd', binaries.etcd, [
+      const c = this.components;
+      c.spawn('etcd', binaries.etcd, [
         '--name', 'local', '--data-dir', join(dir, 'etcd-data'),
         '--listen-client-urls', `http://${HOST}:${etcdPort}`, '--advertise-client-urls', `http://${HOST}:${etcdPort}`,
         '--listen-peer-urls', `http://${HOST}:${peerPort}`, '--initial-advertise-peer-urls', `http://${HOST}:${peerPort}`,
@@ -164,11 +169,11 @@ export class LocalControlPlane {
         // Test data: losing it on power failure is fine, and fsync dominates etcd latency.
         '--unsafe-no-fsync', '--log-level', 'warn',
       ]);
-      await waitUntil('etcd /health', async () => (await get(`http://${HOST}:${etcdPort}/health`)).status === 200, { timeoutMs: 30_000, process: etcd });
+      await c.ready('etcd', 'etcd /health', async () => (await get(`http://${HOST}:${etcdPort}/health`)).status === 200, { timeoutMs: 30_000 });
 
       this.server = `https://${HOST}:${apiPort}`;
       writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
-      const apiserver = this.spawn('kube-apiserver', binaries.kubeApiserver, [
+      c.spawn('kube-apiserver', binaries.kubeApiserver, [
         `--etcd-servers=http://${HOST}:${etcdPort}`,
         `--bind-address=${HOST}`, `--secure-port=${apiPort}`,
         `--cert-dir=${dir}`, `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
@@ -187,15 +192,15 @@ export class LocalControlPlane {
         '--audit-log-format=json',
         '--audit-log-mode=blocking',
       ]);
-      await waitUntil('kube-apiserver /readyz', async () => {
+      await c.ready('kube-apiserver', 'kube-apiserver /readyz', async () => {
         const r = await get(`${this.server}/readyz`, tls);
         return r.status === 200 && r.body === 'ok';
-      }, { timeoutMs: 120_000, intervalMs: 250, process: apiserver });
+      }, { timeoutMs: 120_000 });
       writeFileSync(this.kubeconfig, kubeconfigYaml(this.server, pki), { mode: 0o600 });
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(this.kubeconfig);
 
-      const kcm = this.spawn('kube-controller-manager', binaries.kubeControllerManager, [
+      c.spawn('kube-controller-manager', binaries.kubeControllerManager, [
         `--kubeconfig=${this.kubeconfig}`,
         `--authentication-kubeconfig=${this.kubeconfig}`,
         `--authorization-kubeconfig=${this.kubeconfig}`,
@@ -206,10 +211,10 @@ export class LocalControlPlane {
         // The garbage collector reacts within seconds instead of the default syncs.
         '--concurrent-gc-syncs=5',
       ]);
-      await waitUntil('kube-controller-manager /healthz', async () => {
+      await c.ready('kube-controller-manager', 'kube-controller-manager /healthz', async () => {
         const r = await get(`https://${HOST}:${kcmPort}/healthz`, { insecure: true });
         return r.status === 200;
-      }, { timeoutMs: 60_000, intervalMs: 250, process: kcm });
+      }, { timeoutMs: 60_000 });
 
       if (this.opts.bare) {
         this.log(`bare control plane ready at ${this.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (no CRDs, no cert-manager; state in ${dir})`);
@@ -219,24 +224,18 @@ export class LocalControlPlane {
       const crns = this.opts.clusterResourceNamespace ?? 'cert-manager';
       await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: crns } }]);
 
-      const cm = this.spawn('cert-manager-controller', binaries.certManager, [
+      c.spawn('cert-manager-controller', binaries.certManager, [
         `--kubeconfig=${this.kubeconfig}`,
         `--cluster-resource-namespace=${crns}`,
         `--health-listen-address=${HOST}:${cmHealthPort}`,
         ...(this.opts.certManagerArgs ?? []),
       ]);
-      await waitUntil('cert-manager controllers', async () => (await get(`http://${HOST}:${cmHealthPort}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 250, process: cm });
+      await c.ready('cert-manager-controller', 'cert-manager controllers', async () => (await get(`http://${HOST}:${cmHealthPort}/readyz`)).status === 200, { timeoutMs: 60_000 });
     } catch (err) {
       await this.stop();
       throw err;
     }
     this.log(`local control plane ready at ${this.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (state in ${dir})`);
-  }
-
-  private spawn(name: string, binary: string, args: string[]): ManagedProcess {
-    const p = startProcess(name, binary, args, join(this.opts.dir, `${name}.log`));
-    this.processes.push(p);
-    return p;
   }
 
   /** Installs the CRDs of `manifests` (default: all) and waits until each is Established. */
