@@ -181,6 +181,7 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
     const problems: string[] = [];
     let retriggered = 0;
     let extraByCertManager = 0;
+    let servedByCertManager = 0;
     for (const c of finalCerts) {
       const listener = c.metadata.name.replace(/-listener-tls$/, '');
       const mine = daemonWrites.filter((w) => w.name === c.metadata.name);
@@ -190,7 +191,10 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
       const revision = c.status?.revision ?? 0;
       if (creates !== 1) problems.push(`${c.metadata.name}: created ${creates} times`);
       if (renewed.has(listener)) {
-        if (triggers < 1) problems.push(`${c.metadata.name}: renew asked, never triggered`);
+        // Recorded by a daemon killed before its trigger, then served by an issuance cert-manager made on its own (its
+        // double issuance): the request got a new certificate, so the next daemon rightly does not trigger again.
+        if (triggers < 1 && others.length > 0 && revision >= 2) servedByCertManager += 1;
+        else if (triggers < 1) problems.push(`${c.metadata.name}: renew asked, never triggered`);
         if (triggers > 1) retriggered += 1;
         if (revision > 1 + triggers) extraByCertManager += 1;
       } else {
@@ -213,7 +217,7 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
       + `${landed.length} landed within ±50 ms of a daemon write (${landed.map((k) => `#${k.round}:${k.inFlight}`).join(' ')}); `
       + `daemon writes meanwhile: ${byResource('secrets')} Secret, ${byResource('certificates')} Certificate, ${byResource('listeners')} Listener; `
       + `converged ${((converged - killsDone) / 1000).toFixed(1)} s after the last kill: ${CONNECTORS} bundles of ${KILLS + 1} CAs, ${listeners.length} Listeners (each Certificate created once), ${renewed.size} renewed `
-      + `(${retriggered} triggered again after a kill); Certificates cert-manager issued more often than asked, with no daemon write behind it: ${extraByCertManager}`);
+      + `(${retriggered} triggered again after a kill); Certificates cert-manager issued more often than asked, with no daemon write behind it: ${extraByCertManager}; renew requests served by such an issuance after a kill between record and trigger: ${servedByCertManager}`);
     expect(landed.length, 'kills that landed mid-write (else the test proves little)').to.be.greaterThan(0);
   });
 });

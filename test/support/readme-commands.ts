@@ -249,6 +249,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'not run',
     reason: 'names the command, without the object it needs (renew listener/NAME -n NS); test/integration/renewal.test.ts runs it with one',
   },
+  'npm run test:faults': {
+    by: 'not run',
+    reason: 'the faults suite (about 8 minutes) on its own control plane: it kills the API server and etcd, so it cannot run inside the integration suite; issue 15 wires it into CI once it is complete',
+  },
   'npm run drill': {
     by: 'not run',
     reason: 'the full rotation drill (100 Listener and 3 CA rotations, about 2.5 minutes) on its own control plane; test/integration/skupper-drill.test.ts runs the same runDrill() with 5 and 1',
