@@ -15,7 +15,8 @@ export interface AuditWrite {
   userAgent?: string;
 }
 
-interface AuditEvent {
+/** One line of the API server's audit log, as far as the tests read it. */
+export interface AuditEvent {
   verb: string;
   user: { username: string };
   objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
