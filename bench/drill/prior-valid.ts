@@ -8,6 +8,8 @@
 // that to the router as an sslProfile UPDATE). The Skupper controller never
 // lowers oldestValidOrdinal, so values are run from the largest down.
 import * as k8s from '@kubernetes/client-node';
+import { profileOrdinal } from '../../src/decisions/served-stale-cause.js';
+import { SKUPPER_PRIOR_VALID_REVISIONS, SKUPPER_TLS_PROFILE_CONTEXT } from '../../src/model/annotations.js';
 import { LongLived } from './clients.js';
 import type { DrillEnv } from './env.js';
 import { PAIR } from './env.js';
@@ -15,8 +17,6 @@ import { annotate } from './kube.js';
 import { poll } from './poll.js';
 import type { ListenerRotation, Rotator } from './rotations.js';
 
-export const SKUPPER_PRIOR_VALID = 'skupper.io/tls-prior-valid-revisions';
-const PROFILE_CONTEXT = 'internal.skupper.io/tls-profile-context';
 
 export interface RouterTold {
   ordinal?: number;
@@ -50,13 +50,9 @@ export async function routerTold(kc: k8s.KubeConfig, namespace: string, name: st
   return { ordinal: num(profile?.ordinal) ?? 0, oldestValidOrdinal: num(profile?.oldestValidOrdinal) ?? 0 };
 }
 
+/** The ordinal Skupper's controller stamped on `s` for `profile`, read as the daemon reads it. */
 function secretOrdinal(s: k8s.V1Secret | undefined, profile: string): number | undefined {
-  try {
-    const ctx = JSON.parse(s?.metadata?.annotations?.[PROFILE_CONTEXT] ?? '[]') as { profileName?: string; ordinal?: number }[];
-    return ctx.find((c) => c.profileName === profile)?.ordinal;
-  } catch {
-    return undefined;
-  }
+  return profileOrdinal(s?.metadata?.annotations?.[SKUPPER_TLS_PROFILE_CONTEXT], profile);
 }
 
 export async function priorValidPhase(env: DrillEnv, rotator: Rotator, value: number, rotations: number, failedSoFar: () => number): Promise<PriorValidPhase> {
@@ -64,7 +60,7 @@ export async function priorValidPhase(env: DrillEnv, rotator: Rotator, value: nu
   const target = env.target;
   if (!target) throw new Error('the drill environment has not started');
   await annotate(env.kc, namespace, 'listeners', PAIR, { 'skupper-cert-rotator.io/prior-valid-revisions': String(value) });
-  await poll(`${SKUPPER_PRIOR_VALID}=${value} on Secret ${env.listenerSecret}`, () => (env.watch.latest.get(env.listenerSecret)?.metadata?.annotations?.[SKUPPER_PRIOR_VALID] === String(value) ? true : undefined), 60_000, 20);
+  await poll(`${SKUPPER_PRIOR_VALID_REVISIONS}=${value} on Secret ${env.listenerSecret}`, () => (env.watch.latest.get(env.listenerSecret)?.metadata?.annotations?.[SKUPPER_PRIOR_VALID_REVISIONS] === String(value) ? true : undefined), 60_000, 20);
   const failedBefore = failedSoFar();
   const conns: LongLived[] = [];
   const done: ListenerRotation[] = [];
