@@ -31,11 +31,16 @@ export class ServiceProxy {
 
   constructor(private readonly opts: ServiceProxyOptions) {}
 
-  /** The address to hand to clients and to --probe-address-map. */
-  get address(): string {
+  /** The local port clients connect to (on 127.0.0.1). */
+  get port(): number {
     const a = this.server?.address() as AddressInfo | null | undefined;
     if (!a) throw new Error('the service proxy is not listening');
-    return `127.0.0.1:${a.port}`;
+    return a.port;
+  }
+
+  /** The address to hand to clients and to --probe-address-map. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   /** `host.namespace.svc:port=127.0.0.1:N`: one entry of the daemon's --probe-address-map. */

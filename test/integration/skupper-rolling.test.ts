@@ -43,7 +43,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
     const config = JSON.parse(cm.data?.['skrouterd.json'] ?? '[]') as [string, { name?: string; ordinal?: number }][];
     return config.find(([type, v]) => type === 'sslProfile' && v.name === secretName)?.[1].ordinal;
   };
-  const see = async (): Promise<string | undefined> => (await clientView(Number(web.address.split(':')[1]), ca, NAME)).served;
+  const see = async (): Promise<string | undefined> => (await clientView(web.port, ca, NAME)).served;
 
   /** Renews the Listener's certificate as a user would; returns the new Secret once its leaf differs from `before`. */
   const renew = async (before: string): Promise<k8s.V1Secret> => {
@@ -95,7 +95,7 @@ describe('Rolling on a real Skupper site: --roll-strategy=reload, the Skupper co
     expect(await f.stop(), 'the daemon ran cleanly').to.deep.equal([]);
   });
 
-  const startSampling = (): void => { sampler = new ClientSampler(Number(web.address.split(':')[1]), ca, NAME); };
+  const startSampling = (): void => { sampler = new ClientSampler(web.port, ca, NAME); };
 
   it('a router port another process holds: Skupper says Ready, the daemon reports ProbeFailed', async function () {
     const block = f.site!.info().listenerPorts;

@@ -77,7 +77,7 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
     const { listenerSecret } = await f.pair('web', backendPort);
     const ca = decode(listenerSecret, 'ca.crt');
     const first = fingerprint(listenerSecret);
-    await eventually('the router to serve web\'s certificate through the Service', async () => ((await throughRouter(Number(webProxy.address.split(':')[1]), ca, 'web')).served === first ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+    await eventually('the router to serve web\'s certificate through the Service', async () => ((await throughRouter(webProxy.port, ca, 'web')).served === first ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
     await eventually('the daemon to see web\'s served certificate current', async () =>
       (await scrape()).includes(`skupper_cert_rotator_served_certificate_current{namespace="${f.ns}",kind="listener",name="web",secret="${listenerSecret.metadata?.name ?? ''}"} 1`) ? true : undefined, { timeoutMs: 30_000 });
 
@@ -95,7 +95,7 @@ describe('What Skupper does not say, on a real Skupper site: a Listener Secret w
       return fingerprint(s) !== first ? s : undefined;
     }, { timeoutMs: 90_000 });
     const second = fingerprint(renewed);
-    const port = Number(webProxy.address.split(':')[1]);
+    const port = webProxy.port;
     // The daemon's probe finds what a client finds: the old certificate, twice in a row.
     const stale = await eventually('ServedCertificateStale on web', async () => (await eventsAbout(f.ns, 'ServedCertificateStale', 'web'))[0]?.note, { timeoutMs: 60_000 });
     const seen = await throughRouter(port, ca, 'web');
