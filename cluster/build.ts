@@ -39,6 +39,21 @@ function prometheusLdflags(moduleVersion: string): string[] {
   return ['-s', '-w', `-X github.com/prometheus/common/version.Version=${release}`, `-X github.com/prometheus/common/version.Branch=module-${moduleVersion}`];
 }
 
+/**
+ * What helm's Makefile stamps: its own version, and the Kubernetes minor its
+ * client-go speaks (the default `.Capabilities.KubeVersion` of `helm template`
+ * and `helm lint`), read from the wrapper's go.mod so the two cannot drift.
+ */
+function helmLdflags(version: string): string[] {
+  const gomod = readFileSync(join(goModulesDir, 'helm', 'go.mod'), 'utf8');
+  const [, minor = '0'] = /^\s*k8s\.io\/client-go v0\.(\d+)\./m.exec(gomod) ?? [];
+  const flags = ['-s', '-w', `-X helm.sh/helm/v3/internal/version.version=${version}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean'];
+  for (const p of ['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil']) {
+    flags.push(`-X ${p}.k8sVersionMajor=1`, `-X ${p}.k8sVersionMinor=${minor}`);
+  }
+  return flags;
+}
+
 export const binaries = {
   etcd: {
     name: 'etcd',
@@ -92,6 +107,16 @@ export const binaries = {
     pkg: 'github.com/prometheus/prometheus/cmd/promtool',
     ldflags: prometheusLdflags(versions.prometheus),
     coldMinutes: 9,
+  },
+  /** Lints, renders and installs charts/skupper-cert-rotator against the test cluster. */
+  helm: {
+    name: 'helm',
+    version: versions.helm,
+    module: 'helm',
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags: helmLdflags(versions.helm),
+    // 4m01s with a fresh GOCACHE on 2 cores shared with other builds (load 5-6).
+    coldMinutes: 4,
   },
 } satisfies Record<string, GoBinary>;
 

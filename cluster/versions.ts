@@ -12,4 +12,6 @@ export const versions = {
    * Fetched through the Go module proxy, which does not serve every tag.
    */
   prometheusOperator: 'v0.89.0',
+  /** The helm CLI that lints, renders and installs charts/skupper-cert-rotator in the tests. */
+  helm: 'v3.22.0',
 } as const;

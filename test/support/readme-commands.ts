@@ -211,7 +211,7 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   },
   'npm run cluster:build': {
     by: 'test', id: 'cluster:build', files: ['test/integration/readme.test.ts'],
-    how: 'runs it (the binaries are cached by then) and checks each of the six is in the cache',
+    how: 'runs it (the binaries are cached by then) and checks each of the seven is in the cache',
   },
   'npm run cluster:up': {
     by: 'test', id: 'cluster:up', files: ['test/integration/cluster-cli.test.ts'],

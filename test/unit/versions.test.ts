@@ -27,4 +27,7 @@ describe('pinned versions', function () {
   it('promtool wrapper pins versions.prometheus', function () {
     expect(required('prometheus', 'github.com/prometheus/prometheus')).to.equal(versions.prometheus);
   });
+  it('helm wrapper pins versions.helm', function () {
+    expect(required('helm', 'helm.sh/helm/v3')).to.equal(versions.helm);
+  });
 });
