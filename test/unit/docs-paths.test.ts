@@ -5,12 +5,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../cluster/paths.js';
 
-const ROOTS = ['src', 'test', 'cluster', 'scripts', 'bench', 'manifests', 'dashboards', 'docs', '.ci'];
+const ROOTS = ['src', 'test', 'cluster', 'scripts', 'bench', 'manifests', 'charts', 'dashboards', 'docs', '.ci'];
 const PATH = new RegExp(`(?:\`|\\]\\()((?:${ROOTS.map((r) => r.replace('.', '\\.')).join('|')})/[A-Za-z0-9_./*<>-]*)`, 'g');
 
 function docs(): string[] {
   const inDocs = readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
-  return ['README.md', 'manifests/README.md', 'dashboards/README.md', 'cluster/crds/README.md', ...inDocs].filter((f) => existsSync(join(repoRoot, f)));
+  return ['README.md', 'manifests/README.md', 'charts/skupper-cert-rotator/README.md', 'dashboards/README.md', 'cluster/crds/README.md', ...inDocs].filter((f) => existsSync(join(repoRoot, f)));
 }
 
 /** Repository paths a Markdown text names in code spans or links (globs and placeholders left out). */
