@@ -209,6 +209,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'test', id: 'install', files: ['test/integration/readme.test.ts'],
     how: 'runs it with --dry-run=server appended, against the test cluster with the Prometheus Operator CRDs',
   },
+  'helm install skupper-cert-rotator charts/skupper-cert-rotator --namespace skupper-cert-rotator --create-namespace': {
+    by: 'test', id: 'helm install', files: ['test/integration/helm-chart.test.ts'],
+    how: 'runs it with the helm of the binary cache, --dry-run=server and --take-ownership appended (the base\'s objects of the same names may exist), against the test cluster',
+  },
   'npm run cluster:build': {
     by: 'test', id: 'cluster:build', files: ['test/integration/readme.test.ts'],
     how: 'runs it (the binaries are cached by then) and checks each of the seven is in the cache',

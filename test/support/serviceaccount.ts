@@ -33,10 +33,10 @@ export async function daemonKubeconfig(): Promise<string> {
   return file;
 }
 
-/** A kubeconfig for ServiceAccount `name` (in the daemon's namespace) with a fresh TokenRequest token. */
-export async function tokenKubeconfig(name: string): Promise<string> {
+/** A kubeconfig for ServiceAccount `name` (in the daemon's namespace unless told) with a fresh TokenRequest token. */
+export async function tokenKubeconfig(name: string, namespace = SA_NAMESPACE): Promise<string> {
   const tr = await testCluster().core.createNamespacedServiceAccountToken({
-    name, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+    name, namespace, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
   const token = tr.status?.token;
   if (!token) throw new Error(`TokenRequest for ${name} returned no token`);
