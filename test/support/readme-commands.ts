@@ -285,6 +285,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'not run',
     reason: 'rewrites docs/architecture.svg in the checkout; a unit test renders it in memory and fails when the committed picture differs',
   },
+  'npm run chart:sync': {
+    by: 'not run',
+    reason: 'rewrites the generated files of charts/skupper-cert-rotator in the checkout; test/unit/helm-chart.test.ts checks that the committed files are what it would write',
+  },
   'npm run docs:config': {
     by: 'not run',
     reason: 'rewrites docs/configuration.md in the checkout; test/unit/config-docs.test.ts checks that the committed file is what it would write',
