@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { acceptedValues, flagSpecs, type FlagSpec } from '../src/config/flags.js';
 
@@ -73,10 +74,54 @@ function flagSchema(s: FlagSpec): JsonSchema {
   }
 }
 
+interface Model { getAttributeTypeMap(): { baseName: string; type: string; format: string }[] }
+
+/**
+ * A strict schema of a Kubernetes API type (its fields as @kubernetes/client-node
+ * models them), so a typo inside a securityContext or an affinity fails like a
+ * typo in the chart's own values: the API server would only warn about it.
+ */
+function modelSchema(typeName: string, stack: readonly string[] = []): JsonSchema {
+  const model = (k8s as unknown as Record<string, Partial<Model> | undefined>)[typeName];
+  if (typeof model?.getAttributeTypeMap !== 'function' || stack.includes(typeName)) return {};
+  const fields = model.getAttributeTypeMap().map((a): [string, JsonSchema] => [a.baseName, typeSchema(a.type, a.format, [...stack, typeName])]);
+  return { type: 'object', additionalProperties: false, properties: Object.fromEntries(fields) };
+}
+
+function typeSchema(type: string, format: string, stack: readonly string[]): JsonSchema {
+  if (type === 'boolean') return { type: 'boolean' };
+  if (type === 'number') return { type: format.startsWith('int') ? 'integer' : 'number' };
+  if (type === 'string' || type === 'Date') return { type: 'string' };
+  if (type === 'IntOrString') return { type: ['integer', 'string'] };
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) return { type: 'array', items: typeSchema(array[1] ?? '', '', stack) };
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) return { type: 'object', additionalProperties: typeSchema(map[1] ?? '', '', stack) };
+  return modelSchema(type, stack);
+}
+
+/** A Kubernetes-typed value: strict schema, its description and default. */
+function kube(typeName: string, description: string, dflt: unknown): JsonSchema {
+  return { ...modelSchema(typeName), description, default: dflt };
+}
+
+function kubeList(typeName: string, description: string): JsonSchema {
+  return { type: 'array', description, default: [], items: modelSchema(typeName) };
+}
+
+/** Requests and limits are quantities, which YAML may write as numbers (cpu: 1). */
+function resourcesSchema(description: string, dflt: unknown): JsonSchema {
+  const s = kube('V1ResourceRequirements', description, dflt);
+  for (const k of ['limits', 'requests']) {
+    const p = s.properties?.[k];
+    if (p) p.additionalProperties = { type: ['string', 'number'] };
+  }
+  return s;
+}
+
 const str: JsonSchema = { type: 'string' };
 const stringMap = (description: string): JsonSchema => ({ type: 'object', description, default: {}, additionalProperties: str });
 const obj = (description: string, properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', ...(description ? { description } : {}), additionalProperties: false, properties });
-const free = (type: 'object' | 'array', description: string, dflt: unknown): JsonSchema => ({ type, description, default: dflt });
 
 export function valuesSchema(): JsonSchema {
   const flags = Object.fromEntries(chartFlags().map((s) => [valueKey(s.name), flagSchema(s)]));
@@ -92,7 +137,7 @@ export function valuesSchema(): JsonSchema {
         digest: { type: 'string', description: 'Image digest (`sha256:...`); when set it is used instead of the tag.', default: '', pattern: '^(sha256:[a-f0-9]{64})?$' },
         pullPolicy: { type: 'string', description: 'Image pull policy.', default: 'IfNotPresent', enum: ['Always', 'IfNotPresent', 'Never'] },
       }),
-      imagePullSecrets: { type: 'array', description: 'Secrets to pull the image with.', default: [], items: { ...obj('', { name: { type: 'string', minLength: 1 } }) } },
+      imagePullSecrets: kubeList('V1LocalObjectReference', 'Secrets to pull the image with.'),
       replicas: { type: 'integer', description: 'Pods of the Deployment; with leader election one writes and the others keep warm caches.', default: 2, minimum: 0 },
       leaderElection: obj('Leader election through a Lease in the release namespace (`--leader-elect`).', {
         enabled: { type: 'boolean', description: 'Elect a leader so only one replica writes; needed with more than one replica.', default: true },
@@ -104,25 +149,18 @@ export function valuesSchema(): JsonSchema {
       serviceAccount: obj('The ServiceAccount the daemon runs as.', {
         annotations: stringMap('Annotations of the ServiceAccount.'),
       }),
-      resources: {
-        ...obj('Container resources. No CPU limit by default: throttling a single-threaded event loop delays Lease renewals.', {
-          requests: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
-          limits: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
-          claims: { type: 'array' },
-        }),
-        default: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-      },
+      resources: resourcesSchema('Container resources. No CPU limit by default: throttling a single-threaded event loop delays Lease renewals.', { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } }),
       nodeOptions: { type: 'string', description: '`NODE_OPTIONS` of the container: a heap cap under the memory limit, so V8 collects harder before the kernel kills it; empty: not set.', default: '--max-old-space-size=192' },
-      podSecurityContext: free('object', 'Pod securityContext (Pod Security `restricted`; 65532 is the image\'s nonroot user).', { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } }),
-      securityContext: free('object', 'Container securityContext (Pod Security `restricted`, read-only root filesystem).', { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }),
+      podSecurityContext: kube('V1PodSecurityContext', 'Pod securityContext (Pod Security `restricted`; 65532 is the image\'s nonroot user).', { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } }),
+      securityContext: kube('V1SecurityContext', 'Container securityContext (Pod Security `restricted`, read-only root filesystem).', { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }),
       commonLabels: stringMap('Labels added to every object and to the pods.'),
       commonAnnotations: stringMap('Annotations added to every object.'),
       podLabels: stringMap('Labels added to the pods only.'),
       podAnnotations: stringMap('Annotations of the pods.'),
       nodeSelector: stringMap('Node selector of the pods.'),
-      tolerations: free('array', 'Tolerations of the pods.', []),
-      affinity: free('object', 'Affinity of the pods; with `spreadReplicas` a preferred pod anti-affinity over hosts is added unless this sets `podAntiAffinity`.', {}),
-      topologySpreadConstraints: free('array', 'Topology spread constraints added to the one of `spreadReplicas`.', []),
+      tolerations: kubeList('V1Toleration', 'Tolerations of the pods.'),
+      affinity: kube('V1Affinity', 'Affinity of the pods; with `spreadReplicas` a preferred pod anti-affinity over hosts is added unless this sets `podAntiAffinity`.', {}),
+      topologySpreadConstraints: kubeList('V1TopologySpreadConstraint', 'Topology spread constraints added to the one of `spreadReplicas`.'),
       spreadReplicas: { type: 'boolean', description: 'Spread the replicas over nodes (preferred, so a single node still schedules them all).', default: true },
       priorityClassName: { type: 'string', description: 'Priority class of the pods; empty: none.', default: '' },
       terminationGracePeriodSeconds: { type: 'integer', description: 'Covers `--shutdown-timeout` and the Lease release on SIGTERM.', default: 30, minimum: 0 },

@@ -207,7 +207,7 @@ describe('Helm chart: lint, render, install (issue 18)', function () {
     it('applies the image, label, annotation, placement and pod values', async function () {
       const digest = `sha256:${'ab'.repeat(32)}`;
       const objs = await renderChart('custom', 'ops', [], ['-f', valuesFile({
-        image: { repository: 'registry.example.com/scr', digest }, replicas: 3, commonLabels: { team: 'platform' }, commonAnnotations: { owner: 'ops' },
+        image: { repository: 'registry.example.com/scr', digest }, replicas: 1, nameOverride: 'rotator', commonLabels: { team: 'platform' }, commonAnnotations: { owner: 'ops' },
         podLabels: { tier: 'control' }, podAnnotations: { 'example.com/scrape': 'no' }, nodeSelector: { 'kubernetes.io/os': 'linux' },
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }],
         affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'infra', operator: 'Exists' }] }] } } },
@@ -215,7 +215,7 @@ describe('Helm chart: lint, render, install (issue 18)', function () {
         nodeOptions: '--max-old-space-size=300', serviceAccount: { annotations: { 'example.com/role': 'r' } }, podDisruptionBudget: { enabled: false },
         leaderElection: { enabled: false },
       })]);
-      const name = `custom-${NAME}`;
+      const name = 'custom-rotator';
       for (const o of objs) {
         expect(o.metadata?.labels, id(o)).to.include({ team: 'platform' });
         expect(o.metadata?.annotations, id(o)).to.include({ owner: 'ops' });
@@ -225,7 +225,9 @@ describe('Helm chart: lint, render, install (issue 18)', function () {
       const d = deploymentOf(objs, name);
       const pod = d.spec?.template;
       const c = pod?.spec?.containers[0];
-      expect(d.spec?.replicas).to.equal(3);
+      expect(d.spec?.replicas).to.equal(1);
+      // nameOverride renames the objects, never the name label the alerts' job is taken from.
+      expect(d.spec?.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/instance': 'custom' });
       expect(c?.image).to.equal(`registry.example.com/scr@${digest}`);
       expect(c?.args).to.deep.equal(['run', '--leader-elect=false']);
       expect(c?.env?.map((e) => [e.name, e.value])).to.deep.equal([['POD_NAME', undefined], ['NODE_OPTIONS', '--max-old-space-size=300']]);
@@ -253,6 +255,12 @@ describe('Helm chart: lint, render, install (issue 18)', function () {
         [['--set', 'image.pullPolicy=Sometimes'], /at '\/image\/pullPolicy'/],
         [['--set', 'namespaces={Bad_Name}'], /at '\/namespaces\/0'/],
         [['--set', 'rbac.namespaced=true'], /rbac.namespaced needs the namespaces to watch/],
+        [['--set', 'leaderElection.enabled=false'], /replicas > 1 needs leaderElection.enabled/],
+        // Inside Kubernetes-typed values too, where the API server would only warn.
+        [['--set', 'securityContext.readOnlyRootFilesystm=true'], /at '\/securityContext': additional properties 'readOnlyRootFilesystm' not allowed/],
+        [['--set', 'tolerations[0].efect=NoSchedule'], /at '\/tolerations\/0': additional properties 'efect' not allowed/],
+        [['--set', 'affinity.nodeAffinity.preferred=x'], /at '\/affinity\/nodeAffinity': additional properties 'preferred' not allowed/],
+        [['--set', 'resources.limits.memory=true'], /at '\/resources\/limits\/memory'/],
       ];
       for (const [args, message] of cases) {
         const r = await helm(['template', 'typo', CHART, ...args]);

@@ -3,10 +3,6 @@ Names follow the usual chart conventions: the release name when it already
 contains the chart name (`helm install skupper-cert-rotator ...` gives the
 names of manifests/base), else "<release>-<chart>".
 */}}
-{{- define "scr.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
 {{- define "scr.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
@@ -23,10 +19,11 @@ names of manifests/base), else "<release>-<chart>".
 {{/*
 Selector labels: immutable on a Deployment, so only the two that never change
 for a release. app.kubernetes.io/name is also the alerts' job label (the
-ServiceMonitor's jobLabel), so it stays the chart name whatever the release.
+ServiceMonitor's jobLabel), so it stays the chart name whatever the release
+and nameOverride.
 */}}
 {{- define "scr.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "scr.name" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
