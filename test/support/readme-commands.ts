@@ -257,6 +257,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'not run',
     reason: 'the faults suite (about 8 minutes) on its own control plane: it kills the API server and etcd, so it cannot run inside the integration suite; issue 15 wires it into CI once it is complete',
   },
+  'npm run bench': {
+    by: 'not run',
+    reason: 'the full benchmark (N = 100, 1,000 and 5,000 through both controllers, 5-minute steady windows, 10,000 tracked Secrets; over half an hour) on its own control plane; test/integration/bench-perf.test.ts runs the same runPerf() with N = 20, a 10 s window and 20 Secrets',
+  },
   'npm run drill': {
     by: 'not run',
     reason: 'the full rotation drill (100 Listener and 3 CA rotations, about 2.5 minutes) on its own control plane; test/integration/skupper-drill.test.ts runs the same runDrill() with 5 and 1',

@@ -1,0 +1,121 @@
+// The built daemon (dist/src/cli.js run) as a child process, measured from
+// outside: CPU time and RSS from /proc, heap from its own /metrics (Node's
+// default series), start-up milestones from its JSON log.
+import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { repoRoot } from '../../cluster/paths.js';
+import { startProcess, stopProcess, type ManagedProcess } from '../../cluster/processes.js';
+
+const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
+
+export interface ProcSample {
+  /** user + system CPU seconds so far. */
+  cpuS: number;
+  rssBytes: number;
+}
+
+export interface Scrape {
+  ms: number;
+  bytes: number;
+  text: string;
+}
+
+interface LogRecord { msg?: string; address?: string; time?: number | string; level?: number | string }
+
+export class BenchDaemon {
+  readonly proc: ManagedProcess;
+  readonly startedAt = Date.now();
+  readonly logFile: string;
+  metricsAddress = '';
+
+  constructor(args: string[], dir: string, nodeArgs: string[] = []) {
+    this.logFile = join(dir, `daemon-${this.startedAt}.log`);
+    this.proc = startProcess('daemon', process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'cli.js'), 'run',
+      '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0', ...args], this.logFile);
+  }
+
+  private records(): LogRecord[] {
+    if (!existsSync(this.logFile)) return [];
+    const out: LogRecord[] = [];
+    for (const line of readFileSync(this.logFile, 'utf8').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        out.push(JSON.parse(line) as LogRecord);
+      } catch {
+        // a line being written
+      }
+    }
+    return out;
+  }
+
+  /** Error-level log lines (pino level 50+). */
+  errors(): string[] {
+    return this.records().filter((r) => typeof r.level === 'number' ? r.level >= 50 : r.level === 'error' || r.level === 'fatal').map((r) => String(r.msg));
+  }
+
+  /** Waits for 'caches synced'; returns ms from spawn to it. */
+  async waitSynced(timeoutMs = 300_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.proc.child.exitCode !== null) throw new Error(`the daemon exited with ${this.proc.child.exitCode}; log: ${this.logFile}`);
+      const recs = this.records();
+      const metrics = recs.find((r) => r.msg === 'metrics server listening');
+      if (metrics?.address) this.metricsAddress = metrics.address;
+      const synced = recs.find((r) => r.msg === 'caches synced');
+      if (synced && this.metricsAddress) return (typeof synced.time === 'string' ? Date.parse(synced.time) : Date.now()) - this.startedAt;
+      if (Date.now() > deadline) throw new Error(`the daemon did not sync its caches in ${timeoutMs} ms; log: ${this.logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  sample(): ProcSample {
+    const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuS = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuS, rssBytes: rssKb * 1024 };
+  }
+
+  /** One GET /metrics, timed. */
+  scrape(): Promise<Scrape> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = get(`http://${this.metricsAddress}/metrics`, { timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ ms: performance.now() - started, bytes: body.length, text: body.toString('utf8') });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('GET /metrics timed out')));
+      req.on('error', reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    // A --cpu-prof profile is written at exit: give it time.
+    await stopProcess(this.proc, 60_000);
+  }
+}
+
+/** The value of an unlabelled series, or of the first series whose labels contain `labels`. */
+export function metricValue(text: string, name: string, labels = ''): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest.startsWith(' ') && labels === '') return Number(rest.trim().split(' ')[0]);
+    if (rest.startsWith('{') && rest.includes(labels)) return Number(rest.slice(rest.indexOf('}') + 1).trim().split(' ')[0]);
+  }
+  return undefined;
+}
+
+/** How many series of `name` there are (any labels). */
+export function seriesCount(text: string, name: string): number {
+  let n = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) n++;
+  return n;
+}
