@@ -10,6 +10,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 import { objectKey } from './keys.js';
+import { failuresAfter, retryDelayMs } from './watch-backoff.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type Handler<T> = (event: InformerEvent, obj: T, old?: T) => void;
@@ -41,6 +42,8 @@ class Reflector<T extends KubernetesObject> {
   synced = false;
   lastActivity = Date.now();
   private rv = '';
+  /** When the current watch started streaming (0: not open): tells a cut healthy watch from a failing server. */
+  private openedAt = 0;
   private abort: AbortController | undefined;
   private stopped = false;
   /** Aborts whatever is in flight (a list page, a watch, a retry pause) when stop() is called. */
@@ -61,6 +64,7 @@ class Reflector<T extends KubernetesObject> {
     let failures = 0;
     while (!this.stopped) {
       try {
+        this.openedAt = 0;
         if (this.rv === '') await this.relist();
         await this.watch();
         failures = 0;
@@ -72,14 +76,20 @@ class Reflector<T extends KubernetesObject> {
           this.log.debug({ resource: this.type.plural, namespace: this.namespace }, 'watch expired (410 Gone), relisting');
           continue;
         }
-        failures++;
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        failures = failuresAfter(failures, this.openedAt === 0 ? 0 : Date.now() - this.openedAt);
+        const delay = retryDelayMs(failures);
         const reason = err instanceof ApiError ? `http-${err.status}` : 'error';
         this.opts.onRestart?.(reason);
         this.log.warn({ err, resource: this.type.plural, namespace: this.namespace, retryInMs: delay }, 'list/watch failed, retrying');
+        // The stop listener goes when the pause ends: left behind, one per failure would pile up on a long-lived signal.
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.stopper.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+          const done = (): void => {
+            clearTimeout(t);
+            this.stopper.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          const t = setTimeout(done, delay);
+          this.stopper.signal.addEventListener('abort', done, { once: true });
         });
       }
     }
@@ -174,6 +184,7 @@ class Reflector<T extends KubernetesObject> {
         res.resume();
         throw new ApiError(res.statusCode ?? 0, res.statusMessage ?? '', 'watch refused', 'GET', resourcePath(this.type, this.namespace));
       }
+      this.openedAt = Date.now();
       res.setEncoding('utf8');
       let partial = '';
       for await (const chunk of res) {
