@@ -12,6 +12,8 @@ export interface AuditWrite {
   subresource?: string;
   code?: number;
   time: string;
+  /** When the API server received the request (`time` is when it answered). */
+  received: string;
   userAgent?: string;
 }
 
@@ -22,6 +24,7 @@ export interface AuditEvent {
   objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
   responseStatus?: { code?: number };
   stageTimestamp: string;
+  requestReceivedTimestamp: string;
   userAgent?: string;
 }
 
@@ -69,7 +72,7 @@ function auditEvents(): AuditWrite[] {
       const e = JSON.parse(line) as AuditEvent;
       t.events.push({
         verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', namespace: e.objectRef?.namespace,
-        name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp, userAgent: e.userAgent,
+        name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp, received: e.requestReceivedTimestamp, userAgent: e.userAgent,
       });
     }
   }

@@ -43,13 +43,25 @@ async function inParallel<T>(items: T[], width: number, each: (t: T) => Promise<
 
 /** Creates the Listeners and Connectors of `p` (its CA must exist: readyCA). */
 export async function createPopulation(p: Population, listenerAnnotations: Record<string, string> = {}): Promise<void> {
-  const indexes = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-  await inParallel(indexes(p.listeners), 16, (i) => apply<Listener>({
+  await createRange(p, { listeners: 0, connectors: 0 }, listenerAnnotations);
+}
+
+/** Adds `listeners` Listeners and `connectors` Connectors to a population that already exists. */
+export async function extendPopulation(p: Population, listeners: number, connectors: number): Promise<void> {
+  const from = { listeners: p.listeners, connectors: p.connectors };
+  p.listeners += listeners;
+  p.connectors += connectors;
+  await createRange(p, from);
+}
+
+async function createRange(p: Population, from: { listeners: number; connectors: number }, listenerAnnotations: Record<string, string> = {}): Promise<void> {
+  const indexes = (start: number, end: number): number[] => Array.from({ length: end - start }, (_, i) => start + i);
+  await inParallel(indexes(from.listeners, p.listeners), 16, (i) => apply<Listener>({
     apiVersion: 'skupper.io/v2alpha1', kind: 'Listener',
     metadata: { name: listenerName(i), namespace: p.ns, annotations: { 'cert-manager.io/issuer': 'ca', ...listenerAnnotations } },
     spec: { routingKey: listenerName(i), host: listenerName(i), port: 8080 },
   }));
-  await inParallel(indexes(p.connectors), 16, (i) => apply<Connector>({
+  await inParallel(indexes(from.connectors, p.connectors), 16, (i) => apply<Connector>({
     apiVersion: 'skupper.io/v2alpha1', kind: 'Connector',
     metadata: { name: connectorName(i), namespace: p.ns, annotations: { 'skupper-cert-rotator.io/trust': 'issuer/ca' } },
     spec: { routingKey: connectorName(i), host: `backend-${i}.example`, port: 8443 },
