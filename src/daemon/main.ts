@@ -58,6 +58,7 @@ export class Daemon {
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
   private elector: LeaderElector | undefined;
+  private events: EventRecorder | undefined;
   private failed: (reason: string) => void = () => undefined;
   /** Aborts waits of start() (for CRDs) when stop() is called. */
   private readonly startAbort = new AbortController();
@@ -129,6 +130,7 @@ export class Daemon {
       clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),
     };
     const events = new EventRecorder(api, log, config.dryRun, { reportingController: FIELD_MANAGER, onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
+    this.events = events;
     // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
     const parser = new ParseCache();
     const listeners = createListenerController({ api, caches, config, events, metrics, log, parser });
@@ -225,6 +227,10 @@ export class Daemon {
       for (const t of this.timers) clearInterval(t);
       const drained = await Promise.all(this.controllers.map((c) => c.stop(this.config.shutdownTimeoutMs)));
       if (drained.includes(false)) this.log.warn({ shutdownTimeoutMs: this.config.shutdownTimeoutMs }, 'reconciles still running at the shutdown deadline; abandoning them');
+      // Events the reconciles posted without waiting: sent before the API connection closes, within the same deadline.
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([this.events?.drain(), new Promise((r) => { deadline = setTimeout(r, this.config.shutdownTimeoutMs); })]);
+      clearTimeout(deadline);
       // After the last write: the next leader must not overlap with us.
       await this.elector?.stop();
       this.metrics.leader.set(0);

@@ -22,6 +22,8 @@ export interface EventTarget {
 export type EventType = 'Normal' | 'Warning';
 
 const NOTE_LIMIT = 1024;
+/** Events post() sends at once: enough to keep up with the controllers' workers, few enough not to crowd out their writes. */
+const POST_CONCURRENCY = 4;
 
 export interface EventLimits {
   /** Distinct (object, reason, message) remembered for dedupe. */
@@ -71,6 +73,10 @@ export class EventRecorder {
   private readonly instance: string;
   private sequence = 0;
   private lastSweep = 0;
+  /** Events post() accepted and not yet sent, and how many are being sent. */
+  private readonly backlog: (() => Promise<unknown>)[] = [];
+  private sending = 0;
+  private readonly idle: (() => void)[] = [];
 
   constructor(
     private readonly api: Api,
@@ -130,6 +136,39 @@ export class EventRecorder {
       this.seen.delete(dedupe); // try again next time
       this.log.warn({ err, reason }, 'could not record event');
       return false;
+    }
+  }
+
+  /**
+   * record() without the caller waiting for the API server: for the Normal
+   * Events of a reconcile, whose write would otherwise be a round trip on
+   * every object's path to its Certificate. The dedupe and the limits apply
+   * when the Event's turn comes, as in record(); at most POST_CONCURRENCY are
+   * sent at a time, in order. drain() waits for them (shutdown).
+   */
+  post(target: EventTarget, type: EventType, reason: string, note: string, action = 'Reconcile'): void {
+    // A copy: the caller's object may be a cache entry replaced before the Event is sent.
+    const t: EventTarget = { apiVersion: target.apiVersion, kind: target.kind, metadata: { ...target.metadata } };
+    this.backlog.push(() => this.record(t, type, reason, note, action));
+    this.pump();
+  }
+
+  /** Resolves when every Event post() accepted has been sent (or failed and been logged). */
+  drain(): Promise<void> {
+    if (this.backlog.length === 0 && this.sending === 0) return Promise.resolve();
+    return new Promise((resolve) => { this.idle.push(resolve); });
+  }
+
+  private pump(): void {
+    while (this.sending < POST_CONCURRENCY) {
+      const send = this.backlog.shift();
+      if (send === undefined) return;
+      this.sending++;
+      void send().finally(() => {
+        this.sending--;
+        this.pump();
+        if (this.sending === 0 && this.backlog.length === 0) for (const done of this.idle.splice(0)) done();
+      });
     }
   }
 

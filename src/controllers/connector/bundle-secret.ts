@@ -98,7 +98,7 @@ export async function writeBundleSecret(d: BundleSecretDeps, connector: Connecto
   if (changedKeys.includes('ca.crt') || !secret) {
     const parts = [`+${added.length}`, `-${removed}`];
     const kept = retained.length > 0 ? `; ${retained.length} kept for the overlap, the first until ${new Date(Math.min(...retained.map((e) => e.retainedUntil?.getTime() ?? Infinity))).toISOString()}` : '';
-    await d.events.record(connector, 'Normal', 'TrustBundleUpdated', `${secretName} ca.crt now holds ${bundle.entries.length} certificate(s) (${parts.join(', ')})${kept}`);
+    d.events.post(connector, 'Normal', 'TrustBundleUpdated', `${secretName} ca.crt now holds ${bundle.entries.length} certificate(s) (${parts.join(', ')})${kept}`);
   }
   return !d.config.dryRun;
 }

@@ -48,7 +48,7 @@ export async function clientCertificate(flow: CertificateFlow, events: EventReco
   // Created, updated, not Ready, failing verification: the client certificate we have is kept until its successor verifies.
   if (outcome.kind !== 'verified') return { kind: 'pending' };
   if (outcome.isNewRevision) {
-    await events.record(connector, 'Normal', 'ClientCertificateIssued',
+    events.post(connector, 'Normal', 'ClientCertificateIssued',
       `client certificate ${desired.metadata.name} revision ${outcome.revision} verified (valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}); copied into ${connector.spec.tlsCredentials ?? 'the Connector Secret'}`);
   }
   return { kind: 'ready', material: outcome.material };

@@ -193,7 +193,7 @@ export class ConnectorReconciler {
     if (complete && (secret || written) && connector.spec.tlsCredentials !== secretName) {
       await this.writer.write('wire spec.tlsCredentials', { connector: key, secret: secretName },
         () => this.d.api.mergePatch(Resources.connector, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
-      await this.d.events.record(connector, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
+      this.d.events.post(connector, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
     }
     metrics.setProblems('connector', namespace, name, problems);
     const next = bundle.nextChange ? bundle.nextChange.getTime() - this.now().getTime() + 1000 : undefined;

@@ -4,8 +4,8 @@
 // sync for the whole site (tracking/site-config.ts).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
-import { kindKey, splitKindKey } from '../../kube/keys.js';
-import type { Connector, Listener } from '../../model/skupper.js';
+import { kindKey, splitKey, splitKindKey } from '../../kube/keys.js';
+import { NameIndex } from '../../kube/name-index.js';
 import { secretNamesUsedBy } from '../../decisions/names.js';
 import { ExpiryTracker, expiryKey, type ExpiryDeps } from '../../tracking/tracker.js';
 import { SiteConfigWatch } from '../../tracking/site-config.js';
@@ -19,11 +19,6 @@ export function siteKey(namespace: string): string {
   return kindKey(SITE, namespace, '');
 }
 
-/** Names of the Secrets/Certificates an object may use, whether it is managed or not. */
-function usesName(obj: Listener | Connector, name: string): boolean {
-  return secretNamesUsedBy(obj).includes(name);
-}
-
 export function createExpiryController(deps: ExpiryDeps): { controller: Controller; tracker: ExpiryTracker; sites: SiteConfigWatch } {
   // One bounded reader of uncached Secrets for both: one rate, one memory.
   const uncached = deps.uncached ?? (deps.api ? uncachedSecretTypes(deps.api) : undefined);
@@ -34,17 +29,23 @@ export function createExpiryController(deps: ExpiryDeps): { controller: Controll
     return kind === SITE ? sites.reconcile(namespace) : tracker.reconcile(key);
   }, deps.metrics, deps.log);
   const { caches } = deps;
+  const listenerNames = new NameIndex(caches.listeners, secretNamesUsedBy);
+  const connectorNames = new NameIndex(caches.connectors, secretNamesUsedBy);
   const byName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
     if (!ns || !name) return;
     let named = false;
-    for (const l of caches.listeners.list(ns)) {
-      if (usesName(l, name)) controller.enqueue(expiryKey('listener', ns, l.metadata.name));
+    for (const key of listenerNames.lookup(ns, name)) {
+      const l = caches.listeners.get(...splitKey(key));
+      if (!l) continue;
+      controller.enqueue(expiryKey('listener', ns, l.metadata.name));
       named ||= l.spec.tlsCredentials === name;
     }
-    for (const c of caches.connectors.list(ns)) {
-      if (usesName(c, name)) controller.enqueue(expiryKey('connector', ns, c.metadata.name));
+    for (const key of connectorNames.lookup(ns, name)) {
+      const c = caches.connectors.get(...splitKey(key));
+      if (!c) continue;
+      controller.enqueue(expiryKey('connector', ns, c.metadata.name));
       named ||= c.spec.tlsCredentials === name;
     }
     if (named) controller.enqueue(siteKey(ns));

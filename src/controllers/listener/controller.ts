@@ -4,21 +4,29 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import { namespacedKey, objectKey } from '../../kube/keys.js';
+import { NameIndex } from '../../kube/name-index.js';
 import { secretNameFor } from '../../decisions/names.js';
 import { ListenerReconciler, type ListenerDeps } from './reconcile.js';
 
 export const LISTENER_CONTROLLER = 'listener';
+/**
+ * A reconcile mostly waits on the API server (claim the Secret, create the
+ * Certificate, wire the Listener): with 2 workers, 1,000 new Listeners queued
+ * behind each other. cert-manager's ingress-shim runs 5.
+ */
+export const LISTENER_WORKERS = 8;
 
 export function createListenerController(deps: ListenerDeps): Controller {
   const reconciler = new ListenerReconciler(deps);
-  const controller = new Controller({ name: LISTENER_CONTROLLER, workers: 2 }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
+  const controller = new Controller({ name: LISTENER_CONTROLLER, workers: LISTENER_WORKERS }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
   const { caches } = deps;
+  const secretNames = new NameIndex(caches.listeners, (l) => [secretNameFor(l)]);
 
   const bySecretName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
     if (!ns || !name) return;
-    for (const l of caches.listeners.list(ns)) if (secretNameFor(l) === name) controller.enqueue(objectKey(l));
+    for (const key of secretNames.lookup(ns, name)) controller.enqueue(key);
     // A Certificate of ours whose Listener was renamed away or deleted still needs cleaning up.
     for (const ref of obj.metadata?.ownerReferences ?? []) if (ref.kind === 'Listener') controller.enqueue(namespacedKey(ns, ref.name));
   };

@@ -115,7 +115,7 @@ export class ListenerReconciler {
       case 'raced':
         return { result: 'waiting' }; // ours after all; its watch event brings us back
       case 'applied':
-        await this.d.events.record(listener, 'Normal', 'Issuing', outcome.change === 'updated'
+        this.d.events.post(listener, 'Normal', 'Issuing', outcome.change === 'updated'
           ? `Updated Certificate ${secretName} for host ${desired.hosts.join(', ')}; cert-manager reissues it in place`
           : `Created Certificate ${secretName} for host ${desired.hosts.join(', ')}`);
         metrics.setProblems('listener', namespace, name, problems);
@@ -131,14 +131,14 @@ export class ListenerReconciler {
     }
     const { revision } = outcome;
     if (outcome.isNewRevision) {
-      await this.d.events.record(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
+      this.d.events.post(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
         `Secret ${secretName} revision ${revision} verified: valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
     }
 
     if (listener.spec.tlsCredentials !== secretName) {
       await this.writer.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
         () => this.d.api.mergePatch(Resources.listener, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
-      await this.d.events.record(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
+      this.d.events.post(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
     }
     metrics.setProblems('listener', namespace, name, problems);
     return { result: 'ok' };

@@ -2,6 +2,7 @@
 // Certificate itself, its owner's annotations (renew), and its Secret (mismatch).
 import { Controller } from '../../kube/controller.js';
 import { objectKey } from '../../kube/keys.js';
+import { NameIndex } from '../../kube/name-index.js';
 import { isManagedByUs } from '../../decisions/ownership.js';
 import { RenewalReconciler, type RenewalDeps } from './reconcile.js';
 
@@ -11,17 +12,19 @@ export function createRenewalController(deps: RenewalDeps): Controller {
   const reconciler = new RenewalReconciler(deps);
   const controller = new Controller({ name: RENEWAL_CONTROLLER, workers: 2 }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
   const { caches } = deps;
+  // Our Certificates by their Secret's name and by owner (`Kind/name`): found per event without scanning the namespace.
+  const ours = new NameIndex(caches.certificates, (c) => isManagedByUs(c)
+    ? [c.spec.secretName, ...(c.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}`)]
+    : []);
   const byOwner = (kind: string, namespace: string, name: string): void => {
-    for (const c of caches.certificates.list(namespace)) {
-      if (isManagedByUs(c) && (c.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name)) controller.enqueue(objectKey(c));
-    }
+    for (const key of ours.lookup(namespace, `${kind}/${name}`)) controller.enqueue(key);
   };
   caches.certificates.on((_e, c) => { if (isManagedByUs(c)) controller.enqueue(objectKey(c)); });
   caches.listeners.on((_e, l) => { byOwner('Listener', l.metadata.namespace, l.metadata.name); });
   caches.connectors.on((_e, c) => { byOwner('Connector', c.metadata.namespace, c.metadata.name); });
   caches.secrets.on((_e, s) => {
-    const ns = s.metadata?.namespace;
-    for (const c of caches.certificates.list(ns)) if (isManagedByUs(c) && c.spec.secretName === s.metadata?.name) controller.enqueue(objectKey(c));
+    const { namespace, name } = s.metadata ?? {};
+    if (namespace && name) for (const key of ours.lookup(namespace, name)) controller.enqueue(key);
   });
   return controller;
 }

@@ -43,6 +43,7 @@ export class RollReconciler {
   /** reload: digest per namespace/secret last counted. */
   private readonly seen = new Map<string, string>();
   private readonly missingDeploymentReported = new Set<string>();
+  private readonly digests = new Map<string, { rv: string; digest: string }>();
   /** Restarts asked for by the probe (a stale served certificate), by namespace. */
   private readonly forced = new Map<string, string>();
 
@@ -53,6 +54,17 @@ export class RollReconciler {
 
   constructor(private readonly d: RollDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
+  }
+
+  /** secretDigest per Secret, hashed once per resourceVersion: every roll looks at every Secret of its namespace. */
+  private digest(namespace: string, name: string, secret: V1Secret): string {
+    const key = namespacedKey(namespace, name);
+    const rv = secret.metadata?.resourceVersion ?? '';
+    const known = this.digests.get(key);
+    if (known && known.rv === rv && rv !== '') return known.digest;
+    const digest = secretDigest(secret);
+    this.digests.set(key, { rv, digest });
+    return digest;
   }
 
   /** Verified Secrets in use in `namespace` (digest by name), and every Secret named at all. */
@@ -70,7 +82,7 @@ export class RollReconciler {
       referenced.add(s.secret);
       const secret = caches.secrets.get(namespace, s.secret) ?? caches.opaqueSecrets.get(namespace, s.secret);
       // The §4.4 gate: only verified material is rolled.
-      if (s.ready && secret) current[s.secret] = secretDigest(secret);
+      if (s.ready && secret) current[s.secret] = this.digest(namespace, s.secret, secret);
     }
     return { current, referenced };
   }

@@ -20,6 +20,31 @@ function recorder(limits: Partial<EventLimits>): { rec: EventRecorder; sent: str
 const obj = (name: string) => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'ns', uid: `uid-${name}` } });
 
 describe('EventRecorder', function () {
+  it('post() returns before the API answers, sends at most 4 at a time in order, dedupes, and drain() waits for all', async function () {
+    const sent: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const api = {
+      create: async (_t: unknown, _ns: string, body: { note: string }) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        sent.push(body.note);
+        inFlight--;
+        return {};
+      },
+    } as unknown as Api;
+    const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
+    const rec = new EventRecorder(api, createLogger('info', quiet), false, { reportingController: 'skupper-cert-rotator' });
+    for (let i = 0; i < 10; i++) rec.post(obj(`o${i}`), 'Normal', 'Issued', `n${i}`);
+    rec.post(obj('o0'), 'Normal', 'Issued', 'n0');
+    expect(sent, 'nothing answered yet').to.deep.equal([]);
+    await rec.drain();
+    expect(sent).to.deep.equal(Array.from({ length: 10 }, (_, i) => `n${i}`));
+    expect(most).to.equal(4);
+    await rec.drain(); // nothing pending: resolves at once
+  });
+
   it('writes an Event once per (object, reason, message)', async function () {
     const { rec, sent } = recorder({});
     expect(await rec.record(obj('a'), 'Warning', 'Bad', 'm1')).to.equal(true);

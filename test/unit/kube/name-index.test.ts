@@ -1,0 +1,33 @@
+// The reverse index the controllers use to find the objects a watch event
+// concerns without scanning the namespace: it must follow adds, renames and
+// deletes exactly, or an event would miss (or wake) the wrong object.
+import { expect } from 'chai';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Handler } from '../../../src/kube/informer.js';
+import { NameIndex } from '../../../src/kube/name-index.js';
+
+type Obj = KubernetesObject & { metadata: { name: string; namespace: string }; uses: string[] };
+
+describe('NameIndex', function () {
+  const handlers: Handler<Obj>[] = [];
+  const informer = { on: (h: Handler<Obj>) => { handlers.push(h); } };
+  const emit = (e: 'add' | 'update' | 'delete', o: Obj): void => { for (const h of handlers) h(e, o); };
+  const o = (namespace: string, name: string, uses: string[]): Obj => ({ metadata: { name, namespace }, uses });
+
+  it('finds the objects naming a name in its namespace, and follows updates and deletes', function () {
+    const index = new NameIndex<Obj>(informer, (x) => x.uses);
+    emit('add', o('a', 'l1', ['s1', 's2']));
+    emit('add', o('a', 'l2', ['s1']));
+    emit('add', o('b', 'l3', ['s1']));
+    expect([...index.lookup('a', 's1')].sort()).to.deep.equal(['a/l1', 'a/l2']);
+    expect(index.lookup('a', 's2')).to.deep.equal(['a/l1']);
+    expect(index.lookup('b', 's1')).to.deep.equal(['b/l3']);
+    emit('update', o('a', 'l1', ['s3']));
+    expect(index.lookup('a', 's2'), 'renamed away').to.deep.equal([]);
+    expect(index.lookup('a', 's3')).to.deep.equal(['a/l1']);
+    expect(index.lookup('a', 's1')).to.deep.equal(['a/l2']);
+    emit('delete', o('a', 'l2', ['s1']));
+    expect(index.lookup('a', 's1')).to.deep.equal([]);
+    expect(index.lookup('c', 'nothing')).to.deep.equal([]);
+  });
+});
