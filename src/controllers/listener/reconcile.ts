@@ -22,6 +22,7 @@ import { desiredListenerCertificate } from '../../decisions/listener-desired.js'
 import { ownedByNamed } from '../../decisions/ownership.js';
 import { WRONG_TYPE_REASON } from '../../decisions/secret-type.js';
 import { splitKey } from '../../kube/keys.js';
+import { UnseenWrites } from '../../kube/unseen-writes.js';
 
 export interface ListenerCaches {
   listeners: Informer<Listener>;
@@ -70,6 +71,8 @@ export class ListenerReconciler {
   private readonly writer: Writer;
   /** The Certificate, its Secret and their verification; holds the revisions already announced. */
   private readonly flow: CertificateFlow;
+  /** tlsCredentials patches whose watch event has not reached the cache yet. */
+  private readonly wired = new UnseenWrites();
 
   constructor(private readonly d: ListenerDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
@@ -84,6 +87,7 @@ export class ListenerReconciler {
     const { caches, metrics } = this.d;
     const listener = caches.listeners.get(namespace, name);
     if (!listener) {
+      this.wired.forget(key);
       await this.writer.deleteCertificates(ownedByNamed(caches.certificates.list(namespace), 'Listener', name), 'Listener deleted');
       metrics.setProblems('listener', namespace, name, []); // the expiry tracker owns the per-object series
       return { result: 'deleted' };
@@ -135,9 +139,18 @@ export class ListenerReconciler {
         `Secret ${secretName} revision ${revision} verified: valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
     }
 
-    if (listener.spec.tlsCredentials !== secretName) {
-      await this.writer.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
+    if (listener.spec.tlsCredentials === secretName) {
+      this.wired.forget(key);
+    } else {
+      const basedOn = listener.metadata.resourceVersion;
+      if (this.wired.pending(key, basedOn, secretName)) {
+        // Woken by the Secret or Certificate before our patch came back: the patch's own watch event brings us back.
+        metrics.setProblems('listener', namespace, name, problems);
+        return { result: 'waiting' };
+      }
+      const out = await this.writer.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
         () => this.d.api.mergePatch(Resources.listener, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
+      if (out !== undefined) this.wired.record(key, basedOn, secretName);
       this.d.events.post(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
     }
     metrics.setProblems('listener', namespace, name, problems);
