@@ -10,6 +10,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 import { objectKey } from './keys.js';
+import { ObjectStore } from './store.js';
 import { failuresAfter, retryDelayMs } from './watch-backoff.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -55,7 +56,7 @@ class Reflector<T extends KubernetesObject> {
     private readonly type: ResourceType,
     private readonly namespace: string | undefined,
     private readonly opts: InformerOptions,
-    private readonly store: Map<string, T>,
+    private readonly store: ObjectStore<T>,
     private readonly emit: Handler<T>,
     private readonly log: Logger,
   ) {}
@@ -226,7 +227,7 @@ class Reflector<T extends KubernetesObject> {
 }
 
 export class Informer<T extends KubernetesObject> {
-  private readonly store = new Map<string, T>();
+  private readonly store = new ObjectStore<T>();
   private readonly handlers: Handler<T>[] = [];
   private readonly reflectors: Reflector<T>[];
   private running: Promise<void>[] = [];
@@ -277,7 +278,6 @@ export class Informer<T extends KubernetesObject> {
   }
 
   list(namespace?: string): T[] {
-    const all = [...this.store.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
+    return this.store.list(namespace);
   }
 }
