@@ -7,6 +7,7 @@ import { Annotations } from '../../model/annotations.js';
 import type { Connector } from '../../model/skupper.js';
 import { Controller } from '../../kube/controller.js';
 import { namespacedKey, objectKey } from '../../kube/keys.js';
+import { NameIndex } from '../../kube/name-index.js';
 import { clientCertificateName, connectorSecretName } from '../../decisions/names.js';
 import { ConnectorReconciler, type ConnectorDeps } from './reconcile.js';
 import { parseTrustSources, type TrustSource } from '../../decisions/trust-sources.js';
@@ -16,6 +17,8 @@ export const CONNECTOR_CONTROLLER = 'connector';
 function sourcesOf(c: Connector): TrustSource[] {
   return parseTrustSources(c.metadata.annotations?.[Annotations.trust], c.metadata.namespace)?.sources ?? [];
 }
+
+const sourceNames = (c: Connector, kind: TrustSource['kind']): string[] => sourcesOf(c).filter((s) => s.kind === kind).map((s) => s.name);
 
 export function createConnectorController(deps: ConnectorDeps): { controller: Controller; reconciler: ConnectorReconciler } {
   const reconciler = new ConnectorReconciler(deps);
@@ -30,12 +33,19 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
     return undefined;
   };
 
+  // Reverse indexes, so a Secret's or ConfigMap's event finds its Connectors without parsing every Connector's annotation.
+  const bySecret = new NameIndex(caches.connectors, (c) => [connectorSecretName(c), clientCertificateName(c), ...sourceNames(c, 'secret')]);
+  const byIssuer = new NameIndex(caches.connectors, (c) => sourceNames(c, 'issuer'));
+  const byConfigMap = new NameIndex(caches.connectors, (c) => sourceNames(c, 'configmap'));
+  const enqueueAll = (keys: readonly string[]): void => { for (const key of keys) controller.enqueue(key); };
+
   const onSecret = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
     if (!ns || !name) return;
-    enqueueWhere(ns, (c) => connectorSecretName(c) === name || clientCertificateName(c) === name
-      || sourcesOf(c).some((s) => (s.kind === 'secret' && s.name === name) || (s.kind === 'issuer' && issuerSecretName(s, ns) === name)));
+    enqueueAll(bySecret.lookup(ns, name));
+    // An Issuer source names its CA Secret only through the Issuer (few per namespace).
+    for (const i of caches.issuers.list(ns)) if (i.spec?.ca?.secretName === name) enqueueAll(byIssuer.lookup(ns, i.metadata.name));
     if (ns === config.clusterResourceNamespace) {
       enqueueWhere(undefined, (c) => sourcesOf(c).some((s) => s.kind === 'clusterissuer' && issuerSecretName(s, ns) === name));
     }
@@ -45,8 +55,9 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
   caches.secrets.on((_e, s) => { onSecret(s); });
   caches.opaqueSecrets.on((_e, s) => { onSecret(s); });
   caches.configMaps.on((_e, cm) => {
+    const ns = cm.metadata?.namespace;
     const name = cm.metadata?.name;
-    enqueueWhere(cm.metadata?.namespace, (c) => sourcesOf(c).some((s) => s.kind === 'configmap' && s.name === name));
+    if (ns && name) enqueueAll(byConfigMap.lookup(ns, name));
   });
   caches.certificates.on((_e, cert) => {
     for (const ref of cert.metadata.ownerReferences ?? []) if (ref.kind === 'Connector') controller.enqueue(namespacedKey(cert.metadata.namespace, ref.name));
