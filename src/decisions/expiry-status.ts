@@ -19,6 +19,7 @@ import { hostToCover } from './listener-host.js';
 import { secretText, apiDate } from '../model/object-data.js';
 import { TLS_SECRET_TYPE, secretType, wrongTypeMessage } from './secret-type.js';
 import { listenerCaMissingMessage } from './listener-ca.js';
+import { isUnfilledSecret } from './unfilled-secret.js';
 
 export type ObjectState =
   /** Secret present and passing the gate. */
@@ -156,7 +157,8 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   const leaf = verdict.leaf;
   const bundle = verdict.caCertificates;
   const expired = verdict.failures.some((f) => f.reason === 'Expired');
-  const pending = managed && (!cert || !isReady(cert) || condition(cert, 'Issuing')?.status === 'True');
+  // An unfilled Secret behind a Ready Certificate is the Secret's event still on its way (decisions/unfilled-secret.ts).
+  const pending = managed && (!cert || !isReady(cert) || condition(cert, 'Issuing')?.status === 'True' || isUnfilledSecret(secret));
   const state: ObjectState = verdict.ok ? 'Ready' : expired ? 'Expired' : pending ? 'Issuing' : 'Invalid';
   // A managed Secret once its Certificate is issued, or while Skupper uses an issued one:
   // never the empty Secret claimed before cert-manager fills it.

@@ -22,6 +22,7 @@ import { certificateSpecEquals } from '../decisions/certificate-compare.js';
 import { labelValue } from '../decisions/names.js';
 import { isOwnedCertificate, secretOwnership, type OwnerKind } from '../decisions/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../decisions/secret-type.js';
+import { isUnfilledSecret } from '../decisions/unfilled-secret.js';
 import { prepareSecretCertificates } from './secret-certificates.js';
 import { cachedParse, type ParseCache } from '../pki/parse-cache.js';
 import type { Writer } from './writer.js';
@@ -214,7 +215,8 @@ export class CertificateFlow {
 
     const uid = existing.metadata.uid ?? '';
     if (!this.revisions.has(uid)) this.revisions.set(uid, isReady(existing) ? existing.status?.revision ?? 0 : 0);
-    if (!isReady(existing) || !secret) return { kind: 'waiting', problems };
+    // A Ready Certificate over the still empty claimed Secret: the Secret's event is on its way (decisions/unfilled-secret.ts).
+    if (!isReady(existing) || !secret || isUnfilledSecret(secret)) return { kind: 'waiting', problems };
 
     // The Secret is in the tenant's namespace and may hold anything: parsed in slices first.
     const tlsCrt = secretText(secret, 'tls.crt');

@@ -309,6 +309,10 @@ describe('expiry/describe', function () {
         expect(s.state).to.equal('Issuing');
         expect(s).to.not.have.property('caMissing');
       }
+      // The Ready Certificate's event arrived before the Secret's (separate watches): still the claim, not a verdict.
+      const lagged = describeListener(l, lookup([claimed('backend-listener-tls')], [certificate('backend-listener-tls')]), CONFIG, now);
+      expect(lagged.state).to.equal('Issuing');
+      expect(lagged).to.not.have.property('caMissing');
       // spec.tlsCredentials preset to the name the daemon is to issue into: still only a claim.
       const preset = listener({ annotations: MANAGED, tlsCredentials: 'backend-listener-tls' });
       const s = describeListener(preset, lookup([claimed('backend-listener-tls')], [certificate('backend-listener-tls', { ready: false })]), CONFIG, now);
