@@ -1,6 +1,6 @@
 // Counts write requests from the API server's audit log: the ground truth for
 // "a steady state makes zero writes", independent of what the daemon reports.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { AuditLogTail, WRITE_VERBS } from '../../cluster/audit-log.js';
 import { testCluster } from './cluster.js';
 
 export interface AuditWrite {
@@ -17,66 +17,24 @@ export interface AuditWrite {
   userAgent?: string;
 }
 
-/** One line of the API server's audit log, as far as the tests read it. */
-export interface AuditEvent {
-  verb: string;
-  user: { username: string };
-  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
-  responseStatus?: { code?: number };
-  stageTimestamp: string;
-  requestReceivedTimestamp: string;
-  userAgent?: string;
-}
-
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+export type { AuditEvent } from '../../cluster/audit-log.js';
 
 /** Write requests by `user` completed at or after `since`. */
 export function writesBy(user: string, since: Date): AuditWrite[] {
   return requestsBy(user, since).filter((r) => WRITE_VERBS.has(r.verb));
 }
 
-interface Tail {
-  file: string;
-  offset: number;
-  partial: string;
-  events: AuditWrite[];
-}
+let tail: AuditLogTail<AuditWrite> | undefined;
 
-let tail: Tail | undefined;
-
-/**
- * The audit log read incrementally: with the daemons' reads audited it grows
- * by megabytes, and tests poll it. A line still being written is kept for the
- * next read, not parsed half.
- */
-function auditEvents(): AuditWrite[] {
+function auditEvents(): readonly AuditWrite[] {
   const file = testCluster().auditLog;
-  if (!existsSync(file)) throw new Error(`no audit log at ${file}: the local control plane must be started by this project`);
-  if (tail?.file !== file) tail = { file, offset: 0, partial: '', events: [] };
-  const t = tail;
-  const size = statSync(file).size;
-  if (size < t.offset) Object.assign(t, { offset: 0, partial: '', events: [] }); // rotated or recreated
-  if (size > t.offset) {
-    const buf = Buffer.alloc(size - t.offset);
-    const fd = openSync(file, 'r');
-    try {
-      readSync(fd, buf, 0, buf.length, t.offset);
-    } finally {
-      closeSync(fd);
-    }
-    t.offset = size;
-    const lines = (t.partial + buf.toString('utf8')).split('\n');
-    t.partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === '') continue;
-      const e = JSON.parse(line) as AuditEvent;
-      t.events.push({
-        verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', namespace: e.objectRef?.namespace,
-        name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp, received: e.requestReceivedTimestamp, userAgent: e.userAgent,
-      });
-    }
+  if (tail?.file !== file) {
+    tail = new AuditLogTail(file, (e) => ({
+      verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', namespace: e.objectRef?.namespace,
+      name: e.objectRef?.name, subresource: e.objectRef?.subresource, code: e.responseStatus?.code, time: e.stageTimestamp, received: e.requestReceivedTimestamp, userAgent: e.userAgent,
+    }));
   }
-  return t.events;
+  return tail.read();
 }
 
 /** Every audited request by `user` completed at or after `since` (reads are audited for the daemon's ServiceAccounts only). */
