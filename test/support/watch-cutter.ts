@@ -94,6 +94,11 @@ export class WatchCutter {
 
   /** Listens on 127.0.0.1 and returns the URL to point a kubeconfig at. */
   async start(): Promise<string> {
+    // Node's default closes an idle keep-alive connection after 5 s, just when
+    // a client may reuse it ("socket hang up"): a fault of this proxy, not the
+    // one under test. API servers and load balancers keep idle connections
+    // for a minute or more.
+    this.server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
