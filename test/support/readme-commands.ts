@@ -188,7 +188,7 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   'npm ci': { by: 'ci', how: '.ci/run runs the README test command, `npm ci` included' },
   'npm test': { by: 'ci', how: '.ci/run runs the README test command' },
   'npm run test:unit': { by: 'npm test', how: 'package.json scripts.test runs it' },
-  'npm run test:integration': { by: 'npm test', how: 'package.json scripts.test runs it' },
+  'npm run test:integration': { by: 'npm test', how: 'package.json scripts.test runs the same mocha configuration (.mocharc.integration.json) through scripts/suites.ts' },
   'npm exec -- node --version': {
     by: 'test', id: 'node version', files: ['test/unit/node-version.test.ts'],
     how: 'runs it and checks that it prints the Node version the tests run on',
@@ -253,10 +253,7 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'not run',
     reason: 'names the command, without the object it needs (renew listener/NAME -n NS); test/integration/renewal.test.ts runs it with one',
   },
-  'npm run test:faults': {
-    by: 'not run',
-    reason: 'the faults suite (about 8 minutes) on its own control plane: it kills the API server and etcd, so it cannot run inside the integration suite; issue 15 wires it into CI once it is complete',
-  },
+  'npm run test:faults': { by: 'npm test', how: 'package.json scripts.test runs the same mocha configuration (.mocharc.faults.json) through scripts/suites.ts, beside the integration suite' },
   'npm run bench': {
     by: 'not run',
     reason: 'the full benchmark (N = 100, 1,000 and 5,000 through both controllers, 5-minute steady windows, 10,000 tracked Secrets; over half an hour) on its own control plane; test/integration/bench-perf.test.ts runs the same runPerf() with N = 20, a 10 s window and 20 Secrets',

@@ -31,6 +31,9 @@ function scriptSteps(name: string, seen = new Set<string>()): string[] {
   if (body === undefined || seen.has(name)) return [];
   seen.add(name);
   return stepsOf(body).flatMap((s) => {
+    // scripts/suites.ts runs the npm scripts it is given side by side (their build step once).
+    const side = /^tsx scripts\/suites\.ts ((?:[\w:-]+ ?)+)$/.exec(s);
+    if (side) return [s, ...(side[1] ?? '').trim().split(' ').flatMap((n) => [`npm run ${n}`, ...scriptSteps(n, seen)])];
     const inner = npmScript(s);
     return inner !== undefined && inner !== name ? [s, ...scriptSteps(inner, seen)] : [s];
   });
