@@ -257,11 +257,11 @@ export function valuesTable(): string {
   return ['| value | type | default | meaning |', '| --- | --- | --- | --- |', ...tableRows(valuesSchema().properties ?? {}, '')].join('\n');
 }
 
-/** The chart README with its values table replaced. */
-export function renderChartReadme(current: string): string {
+/** A README (the chart's, or the project's) with its values table replaced. */
+export function renderChartReadme(current: string, name = 'charts/skupper-cert-rotator/README.md'): string {
   const start = current.indexOf(TABLE_BEGIN);
   const end = current.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`charts/skupper-cert-rotator/README.md lacks the markers ${TABLE_BEGIN} ... ${TABLE_END}`);
+  if (start < 0 || end < start) throw new Error(`${name} lacks the markers ${TABLE_BEGIN} ... ${TABLE_END}`);
   return `${current.slice(0, start)}${TABLE_BEGIN}\n\n${valuesTable()}\n\n${current.slice(end)}`;
 }
 
@@ -279,6 +279,7 @@ export function chartFiles(): Map<string, string> {
     [join(CHART_DIR, 'values.yaml'), renderValuesYaml()],
     [join(CHART_DIR, 'files', 'flags.json'), flagsJson()],
     [readme, renderChartReadme(readFileSync(readme, 'utf8'))],
+    [join(repoRoot, 'README.md'), renderChartReadme(readFileSync(join(repoRoot, 'README.md'), 'utf8'), 'README.md')],
     ...COPIES.map(({ from, to }): [string, string] => [to, readFileSync(from, 'utf8')]),
   ]);
 }
