@@ -61,6 +61,9 @@ export interface ObjectList<T> {
   metadata: { resourceVersion?: string; continue?: string };
 }
 
+/** Below kube-apiserver's idle timeout (90 s, k8s.io/apiserver secure_serving.go). */
+export const IDLE_SOCKET_MS = 60_000;
+
 /**
  * Every non-watch request gives up after this long: an API server that
  * accepts connections but never answers (paused, half-open connection) must
@@ -84,9 +87,13 @@ export class Api {
     const opts: RequestOptions = { method, headers: { 'user-agent': this.userAgent, accept: 'application/json', ...headers } };
     await this.kc.applyToHTTPSOptions(opts);
     if (!this.agent) {
+      // kube-apiserver closes a connection idle for 90 s; a request sent on it
+      // at that moment fails with "socket hang up" (Go's client retries it, Node's
+      // does not). Idle sockets are closed first; a quiet watch is not idle here.
+      const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
       this.agent = this.server.protocol === 'http:'
-        ? new HttpAgent({ keepAlive: true })
-        : new Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
+        ? new HttpAgent(keepAlive)
+        : new Agent({ ...keepAlive, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
     }
     opts.agent = this.agent;
     return opts;
