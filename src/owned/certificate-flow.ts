@@ -26,6 +26,11 @@ import { isUnfilledSecret } from '../decisions/unfilled-secret.js';
 import { prepareSecretCertificates } from './secret-certificates.js';
 import { cachedParse, type ParseCache } from '../pki/parse-cache.js';
 import type { Writer } from './writer.js';
+import { namespacedKey, objectKey } from '../kube/keys.js';
+import { UnseenWrites } from '../kube/unseen-writes.js';
+
+/** The version an UnseenWrites entry of a create is decided on: the cache showed no object. */
+const NOT_CACHED = '';
 
 export interface CertificateFlowCaches {
   certificates: Informer<Certificate>;
@@ -130,8 +135,16 @@ export class CertificateFlow {
    * start-up, so a restart does not re-announce a thousand old issuances.
    */
   private readonly revisions = new Map<string, number>();
+  /**
+   * Certificates we created whose watch event has not come yet: an owner
+   * woken by its claimed Secret's event before then would create again (and
+   * be refused 409): 107 creates for 100 Listeners. Any event of the name ends it.
+   */
+  private readonly created = new UnseenWrites();
 
-  constructor(private readonly d: CertificateFlowDeps) {}
+  constructor(private readonly d: CertificateFlowDeps) {
+    d.caches.certificates.on((_e, c) => { this.created.forget(objectKey(c)); });
+  }
 
   /** Deletes the owner's Certificates of ours, but for the one named `keep`. */
   async deleteOwned(kind: OwnerKind, owner: Listener | Connector, why: string, keep?: string): Promise<void> {
@@ -200,7 +213,11 @@ export class CertificateFlow {
       if (existing) {
         written = await writer.updateCertificate(existing, desired, fields);
       } else {
+        const certKey = namespacedKey(namespace, certName);
+        // Created a moment ago and not in the cache yet: its watch event brings the owner back.
+        if (this.created.pending(certKey, NOT_CACHED, certName)) return { kind: 'raced', problems };
         const created = await writer.createCertificate(desired, fields);
+        if (created.kind === 'created') this.created.record(certKey, NOT_CACHED, certName);
         if (created.kind === 'exists') {
           // The cache lagged behind a Certificate made a moment ago: judge it as found.
           if (created.object && !isOwnedCertificate(created.object, kind, owner)) return conflict();
