@@ -2,12 +2,12 @@
 // in a cluster: its requests are then attributable in the audit log (which
 // records every request of that ServiceAccount, reads included) and the
 // benchmark measures the product as installed, not an admin shortcut.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { applyObjects } from '../../cluster/controlplane.js';
 import { repoRoot } from '../../cluster/paths.js';
+import { serviceAccountKubeconfig } from '../../cluster/token-kubeconfig.js';
 
 export const SA_NAMESPACE = 'skupper-cert-rotator';
 export const SA_NAME = 'skupper-cert-rotator';
@@ -20,19 +20,5 @@ const IDENTITY_FILES = ['namespace.yaml', 'serviceaccount.yaml', 'clusterrole.ya
 export async function daemonKubeconfig(kc: k8s.KubeConfig): Promise<string> {
   const objects = IDENTITY_FILES.flatMap((f) => k8s.loadAllYaml(readFileSync(join(repoRoot, 'manifests', 'base', f), 'utf8')) as k8s.KubernetesObject[]);
   await applyObjects(kc, objects, 'skupper-cert-rotator-bench');
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const tr = await core.createNamespacedServiceAccountToken({ name: SA_NAME, namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } } });
-  const token = tr.status?.token;
-  if (!token) throw new Error(`TokenRequest for ${SA_NAME} returned no token`);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no current cluster in the kubeconfig');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
-  const file = join(mkdtempSync(join(tmpdir(), 'scr-bench-sa-')), 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: local', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority-data: ${caData}`,
-    'users:', `- name: ${SA_NAME}`, '  user:', `    token: ${token}`,
-    'contexts:', '- name: sa', `  context: {cluster: local, user: ${SA_NAME}}`, 'current-context: sa', '',
-  ].join('\n'), { mode: 0o600 });
-  return file;
+  return serviceAccountKubeconfig(kc, SA_NAMESPACE, SA_NAME);
 }

@@ -1,10 +1,9 @@
 // Runs the daemon as the ServiceAccount from manifests/base, with its RBAC:
 // the tests then prove the RBAC is sufficient, and the daemon's writes are
 // attributable in the audit log.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../cluster/paths.js';
+import { serviceAccountKubeconfig } from '../../cluster/token-kubeconfig.js';
 import { testCluster } from './cluster.js';
 import { apply } from './k8s.js';
 import { kustomize } from './kubectl.js';
@@ -35,20 +34,5 @@ export async function daemonKubeconfig(): Promise<string> {
 
 /** A kubeconfig for ServiceAccount `name` (in the daemon's namespace unless told) with a fresh TokenRequest token. */
 export async function tokenKubeconfig(name: string, namespace = SA_NAMESPACE): Promise<string> {
-  const tr = await testCluster().core.createNamespacedServiceAccountToken({
-    name, namespace, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
-  });
-  const token = tr.status?.token;
-  if (!token) throw new Error(`TokenRequest for ${name} returned no token`);
-  const cluster = testCluster().kc.getCurrentCluster();
-  if (!cluster) throw new Error('no cluster');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
-  const file = join(mkdtempSync(join(tmpdir(), 'scr-sa-')), 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: local', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority-data: ${caData}`,
-    'users:', `- name: ${name}`, '  user:', `    token: ${token}`,
-    'contexts:', '- name: sa', `  context: {cluster: local, user: ${name}}`, 'current-context: sa', '',
-  ].join('\n'), { mode: 0o600 });
-  return file;
+  return serviceAccountKubeconfig(testCluster().kc, namespace, name);
 }
