@@ -11,7 +11,11 @@ export interface AuditRequest {
   resource: string;
   subresource?: string;
   namespace?: string;
-  /** When the request completed, ms epoch. */
+  /**
+   * When the API server received the request, ms epoch: a write the benchmark
+   * saw take effect belongs to the window it saw it in, though the API server
+   * stamps its completion a little later.
+   */
   at: number;
 }
 
@@ -21,11 +25,11 @@ export class AuditLog {
   constructor(readonly file: string) {
     // Only ServiceAccounts' requests are kept: memory stays bounded by what is measured.
     this.tail = new AuditLogTail(file, (e) => (e.user.username.startsWith('system:serviceaccount:')
-      ? { verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', subresource: e.objectRef?.subresource, namespace: e.objectRef?.namespace, at: Date.parse(e.stageTimestamp) }
+      ? { verb: e.verb, user: e.user.username, resource: e.objectRef?.resource ?? '', subresource: e.objectRef?.subresource, namespace: e.objectRef?.namespace, at: Date.parse(e.requestReceivedTimestamp) }
       : undefined));
   }
 
-  /** Every request of `user` that completed within [from, to] (ms epoch). */
+  /** Every request of `user` received within [from, to] (ms epoch). */
   requests(user: string, from: number, to = Number.POSITIVE_INFINITY): AuditRequest[] {
     return this.tail.read().filter((e) => e.user === user && e.at >= from && e.at <= to);
   }
