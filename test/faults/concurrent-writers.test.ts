@@ -134,7 +134,8 @@ describe('Faults: concurrent writers on the daemon\'s objects (issue 15)', funct
       + `in the ${QUIET_MS / 1000} s after that: ${quiet.length} (${summary(quiet)}); Certificate revision ${want.revision} -> ${c?.status?.revision ?? '?'}`);
     expect(inMinute.length, summary(inMinute)).to.be.within(1, MAX_WRITES_AFTER_EDITS);
     expect(quiet, 'daemon writes in the quiet interval').to.deep.equal([]);
-    // cert-manager reissued for the intruding dnsNames and for the restore, and not again: the daemon did not keep it busy.
-    expect(c?.status?.revision ?? 0).to.be.within(want.revision + 1, want.revision + 2);
+    // cert-manager reissues for the intruding dnsNames only if it saw them before the daemon's
+    // restore (0.4 s here at times), and for the restore; never more: the daemon did not keep it busy.
+    expect(c?.status?.revision ?? 0).to.be.within(want.revision, want.revision + 2);
   });
 });
