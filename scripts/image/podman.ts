@@ -1,13 +1,26 @@
 // Podman from Debian, set up the way ../shared/notes/container-engine.md found
 // to work on these machines (root, cgroups v1/hybrid, no Docker engine): runc
 // with the cgroupfs manager and no default ulimits, from a containers.conf of
-// our own passed through CONTAINERS_CONF, so /etc is never touched.
+// our own passed through CONTAINERS_CONF, so /etc is never touched. Images live
+// in a storage of the project's own (CONTAINERS_STORAGE_CONF, under the cache
+// directory), so pruning what a rebuild leaves behind never touches anybody
+// else's images.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../../cluster/paths.js';
 
 export const imageCacheDir = join(cacheDir(), 'image');
+
+/** Per-boot state (locks, container runtime state): tmpfs, so a reboot clears it. */
+const RUN_DIR = '/run/skupper-cert-rotator';
+
+const STORAGE_CONF = `# Written by scripts/image/podman.ts: the project's images, apart from the machine's.
+[storage]
+driver = "overlay"
+graphroot = "${join(imageCacheDir, 'storage')}"
+runroot = "${RUN_DIR}/storage"
+`;
 
 const CONTAINERS_CONF = `# Written by scripts/image/podman.ts. Without it podman's default crun fails here
 # with "setrlimit RLIMIT_NOFILE/RLIMIT_NPROC: Operation not permitted", then
@@ -18,6 +31,7 @@ pids_limit = 0
 [engine]
 cgroup_manager = "cgroupfs"
 runtime = "runc"
+tmp_dir = "${RUN_DIR}/libpod"
 `;
 
 const PACKAGES = ['podman', 'runc', 'debootstrap'] as const;
@@ -41,12 +55,18 @@ export async function ensurePackages(): Promise<void> {
   await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' });
 }
 
+function writeIfChanged(file: string, text: string): void {
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+}
+
 /** The environment every podman call runs with. */
 export function podmanEnv(): NodeJS.ProcessEnv {
   mkdirSync(imageCacheDir, { recursive: true });
   const conf = join(imageCacheDir, 'containers.conf');
-  writeFileSync(conf, CONTAINERS_CONF);
-  return { ...process.env, CONTAINERS_CONF: conf };
+  const storage = join(imageCacheDir, 'storage.conf');
+  writeIfChanged(conf, CONTAINERS_CONF);
+  writeIfChanged(storage, STORAGE_CONF);
+  return { ...process.env, CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage };
 }
 
 /** Runs a command with inherited output; rejects naming it on a non-zero exit. */
@@ -67,6 +87,21 @@ export function podman(args: readonly string[]): string {
 
 export function podmanInherit(args: readonly string[]): Promise<void> {
   return run('podman', args, podmanEnv());
+}
+
+/** podman with its output kept back, and its last lines in the error when it fails (for the tests' logs). */
+export function podmanQuiet(args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('podman', args, { stdio: ['ignore', 'pipe', 'pipe'], env: podmanEnv() });
+    const out: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { out.push(c); });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { out.push(c); });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`podman ${args.slice(0, 2).join(' ')}: exit ${code ?? signal}; its last lines:\n${out.join('').split('\n').slice(-40).join('\n')}`));
+    });
+  });
 }
 
 export function imageExists(ref: string): boolean {
