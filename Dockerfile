@@ -17,12 +17,10 @@
 # then FROM ...:nonroot@sha256:<index digest>, with base.name below to match
 # (and base.digest, if you add it). Refresh both pins with each Node 24 release.
 #
-# There is no Docker engine where this is developed, so
-# test/integration/dockerfile.test.ts replays this file step by step in a temp
-# directory (the same npm ci, build and prune, then the final ENTRYPOINT + CMD
-# against a real API server, as uid 65532 on a read-only tree). Its parser
-# (test/support/dockerfile.ts) rejects every instruction, flag or syntax it
-# cannot replay: when an edit here fails that test on parsing, teach the test.
+# There is no Docker engine or registry where this is developed: `npm run
+# image` builds this file, unchanged, with podman against local stand-ins for
+# both FROM images (scripts/image/), and test/integration/image.test.ts runs
+# the result as uid 65532 on a read-only root against a real API server.
 #
 # Add the build-specific OCI labels when building, e.g.
 #   docker build --label org.opencontainers.image.revision="$(git rev-parse HEAD)" \
@@ -51,7 +49,7 @@ RUN find node_modules dist -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -n
 # The :nonroot variant's user 65532 exists in its /etc/passwd.
 FROM gcr.io/distroless/nodejs24-debian13:nonroot
 # version, licenses, title and description must equal package.json's, and
-# base.name the FROM above: the replay test checks them.
+# base.name the FROM above: test/integration/image.test.ts checks them.
 LABEL org.opencontainers.image.title="skupper-cert-rotator" \
       org.opencontainers.image.description="Kubernetes controller that issues, bundles, watches and rotates the TLS Secrets of Skupper v2 Listeners and Connectors with cert-manager" \
       org.opencontainers.image.version="0.1.0" \

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const size = await timed('size and layers', () => imageSize(tag));
   console.log(formatSize(tag, size));
   if (args.includes('--smoke')) {
-    await timed('podman run --help', () => podmanInherit(['run', '--rm', '--read-only', '--network', 'host', '--user', '65532', tag, '--help']));
+    await timed('podman run --help', () => podmanInherit(['run', '--rm', '--read-only', '--user', '65532:65532', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--network', 'host', tag, '--help']));
   }
 }
 

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../cluster/paths.js';
-import { ensurePackages, podman, podmanInherit, podmanQuiet, timed } from './podman.js';
+import { ensurePackages, podman, podmanInherit, timed } from './podman.js';
 import { baseImages, standIns } from './stand-ins.js';
 
 export const DEFAULT_TAG = 'localhost/skupper-cert-rotator:dev';
@@ -108,13 +108,13 @@ export async function podmanProblem(): Promise<string | undefined> {
  * (the previous image and stages) is pruned, so the project's storage holds one
  * build's worth, not every one.
  */
-export async function buildImage(tag = DEFAULT_TAG, opts: { quiet?: boolean } = {}): Promise<void> {
+export async function buildImage(tag = DEFAULT_TAG): Promise<void> {
   await timed('packages (podman, runc, debootstrap)', ensurePackages);
   const stand = await timed('stand-in base images', standIns);
   const base = baseImages();
   const revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   const work = mkdtempSync(join(tmpdir(), 'image-build-'));
-  const build = (extra: string[]): Promise<void> => (opts.quiet ? podmanQuiet : podmanInherit)([
+  const build = (extra: string[]): Promise<void> => podmanInherit([
     'build', '--pull=never', '--network', 'host', ...hostNpmTrust(work), '-f', join(repoRoot, 'Dockerfile'),
     '--build-context', `${base.build}=container-image://${stand.build}`,
     '--build-context', `${base.runtime}=container-image://${stand.runtime}`,

@@ -89,21 +89,6 @@ export function podmanInherit(args: readonly string[]): Promise<void> {
   return run('podman', args, podmanEnv());
 }
 
-/** podman with its output kept back, and its last lines in the error when it fails (for the tests' logs). */
-export function podmanQuiet(args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('podman', args, { stdio: ['ignore', 'pipe', 'pipe'], env: podmanEnv() });
-    const out: string[] = [];
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { out.push(c); });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { out.push(c); });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`podman ${args.slice(0, 2).join(' ')}: exit ${code ?? signal}; its last lines:\n${out.join('').split('\n').slice(-40).join('\n')}`));
-    });
-  });
-}
-
 export function imageExists(ref: string): boolean {
   try {
     execFileSync('podman', ['image', 'exists', ref], { env: podmanEnv(), stdio: 'ignore' });

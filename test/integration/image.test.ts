@@ -16,13 +16,15 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Listener } from '../../src/model/skupper.js';
 import { isReady } from '../../src/model/certmanager.js';
 import { repoRoot } from '../../cluster/paths.js';
-import { buildImage, formatSize, imageSize, podmanProblem, type ImageSize } from '../../scripts/image/image.js';
+import { DEFAULT_TAG, formatSize, imageSize, podmanProblem, type ImageSize } from '../../scripts/image/image.js';
 import { baseImages } from '../../scripts/image/stand-ins.js';
 import { testCluster } from '../support/cluster.js';
 import { isElf, present, usage, walkFiles } from '../support/image-tree.js';
 import { caIssuer } from '../support/issuers.js';
 import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { Container, podmanOut, podmanRun, RESTRICTED } from '../support/podman.js';
+import { readmeStep } from '../support/readme-commands.js';
+import { runTool } from '../support/tool.js';
 import { daemonKubeconfig, SA_NAMESPACE } from '../support/serviceaccount.js';
 import { eventually, GiveUp } from '../support/wait.js';
 
@@ -30,7 +32,8 @@ interface PackageJson { name: string; version: string; description: string; lice
 interface PackageLock { packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }> }
 interface ImageConfig { User?: string; Entrypoint?: string[]; Cmd?: string[]; ExposedPorts?: Record<string, unknown>; Labels?: Record<string, string>; WorkingDir?: string }
 
-const TAG = 'localhost/skupper-cert-rotator:test';
+/** What `npm run image` tags. */
+const TAG = DEFAULT_TAG;
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 /** Where the kubeconfig is mounted, as a Secret volume would be. */
@@ -50,9 +53,15 @@ describe('Container image, built and run with podman', function () {
       console.log(`      SKIPPED, the image tests: ${problem}. They run where podman can: as root on Debian (npm run image -- --smoke checks).`);
       this.skip();
     }
+    // The README's command: it builds, prints the size and layers, and runs --help read-only as 65532.
+    const command = readmeStep('image');
     const started = Date.now();
-    await buildImage(TAG, { quiet: true });
-    console.log(`      built ${TAG} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const r = await runTool('bash', ['-c', command], { cwd: repoRoot, env: process.env, timeoutMs: 19 * 60_000 });
+    const out = `${r.stdout}${r.stderr}`;
+    if (r.code !== 0) throw new Error(`${command} exited with ${String(r.code)}; its last lines:\n${out.split('\n').slice(-60).join('\n')}`);
+    console.log(out.split('\n').filter((l) => l.startsWith('[image]')).map((l) => `      ${l}`).join('\n'));
+    console.log(`      ${command}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(out, `${command} runs --help in the image`).to.match(new RegExp(`\\n${pkg.name} ${pkg.version.replace(/\./g, '\\.')}\\n`));
 
     // A copy of the ServiceAccount's kubeconfig the image's user alone may read, like a Secret volume with defaultMode 0400 and fsGroup.
     kubeconfigDir = mkdtempSync(join(tmpdir(), 'scr-image-'));

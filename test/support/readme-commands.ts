@@ -195,7 +195,7 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   },
   'npm ci --ignore-scripts': {
     by: 'not run',
-    reason: 'reinstalls node_modules under the running tests; it is npm ci without the Node 24 download, for a machine that has Node 24: the Dockerfile build stage runs npm ci --ignore-scripts, which test/integration/dockerfile.test.ts replays',
+    reason: 'reinstalls node_modules under the running tests; it is npm ci without the Node 24 download, for a machine that has Node 24: the Dockerfile build stage runs npm ci --ignore-scripts, which test/integration/image.test.ts builds with podman',
   },
   'npm run build': {
     by: 'test', id: 'build', files: ['test/integration/readme.test.ts'],
@@ -257,6 +257,14 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   'npm run bench': {
     by: 'not run',
     reason: 'the full benchmark (N = 100, 1,000 and 5,000 through both controllers, 5-minute steady windows, 10,000 tracked Secrets; over half an hour) on its own control plane; test/integration/bench-perf.test.ts runs the same runPerf() with N = 20, a 10 s window and 20 Secrets',
+  },
+  'npm run image -- --smoke': {
+    by: 'test', id: 'image', files: ['test/integration/image.test.ts'],
+    how: 'runs it (as root, where podman runs) and then tests the image it tagged: its files and labels, and the daemon in it against the test cluster',
+  },
+  'docker build -t skupper-cert-rotator .': {
+    by: 'not run',
+    reason: 'no Docker engine or registry here; npm run image builds the same Dockerfile with podman against local stand-ins of its base images',
   },
   'npm run drill': {
     by: 'not run',
