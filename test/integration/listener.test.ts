@@ -119,8 +119,11 @@ describe('Listener certificates (SPEC §4.1)', function () {
     } finally {
       await server.close();
     }
-    // The Wired Event is recorded just after the patch the test saw: wait for it.
-    for (const reason of ['Issuing', 'Issued', 'Wired']) await eventWithReason('east', 'backend', reason);
+    // The Wired Event is recorded just after the patch the test saw: wait for it. A new
+    // Listener's history is that one Event, naming the verified revision (each Event is a write).
+    const wiredEvent = await eventWithReason('east', 'backend', 'Wired');
+    expect(wiredEvent.note).to.match(/^spec\.tlsCredentials set to backend-listener-tls; Secret backend-listener-tls revision 1 verified: valid until \d{4}-\d\d-\d\dT[\d:.]+Z, covers backend$/);
+    expect((await events('east', 'backend')).filter((e) => e.type === 'Normal').map((e) => e.reason)).to.deep.equal(['Wired']);
   });
 
   it('uses the Secret name already in spec.tlsCredentials', async function () {

@@ -119,9 +119,12 @@ export class ListenerReconciler {
       case 'raced':
         return { result: 'waiting' }; // ours after all; its watch event brings us back
       case 'applied':
-        this.d.events.post(listener, 'Normal', 'Issuing', outcome.change === 'updated'
-          ? `Updated Certificate ${secretName} for host ${desired.hosts.join(', ')}; cert-manager reissues it in place`
-          : `Created Certificate ${secretName} for host ${desired.hosts.join(', ')}`);
+        // A new Listener's history is one Event, Wired, once its certificate is verified (the
+        // creation is on the Certificate's own Events): each Event is a write, and the budget
+        // is the claim, the create and the wiring. A changed host is worth saying at once.
+        if (outcome.change === 'updated') {
+          this.d.events.post(listener, 'Normal', 'Issuing', `Updated Certificate ${secretName} for host ${desired.hosts.join(', ')}; cert-manager reissues it in place`);
+        }
         metrics.setProblems('listener', namespace, name, problems);
         return { result: 'ok' }; // the Certificate's watch event brings us back
       case 'waiting':
@@ -134,24 +137,29 @@ export class ListenerReconciler {
         break;
     }
     const { revision } = outcome;
-    if (outcome.isNewRevision) {
-      this.d.events.post(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued',
-        `Secret ${secretName} revision ${revision} verified: valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`);
-    }
+    const verified = outcome.isNewRevision
+      ? `Secret ${secretName} revision ${revision} verified: valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}, covers ${desired.hosts.join(', ')}`
+      : undefined;
+    const issued = (): void => {
+      if (verified) this.d.events.post(listener, 'Normal', revision > 1 ? 'Reissued' : 'Issued', verified);
+    };
 
     if (listener.spec.tlsCredentials === secretName) {
       this.wired.forget(key);
+      issued();
     } else {
       const basedOn = listener.metadata.resourceVersion;
       if (this.wired.pending(key, basedOn, secretName)) {
         // Woken by the Secret or Certificate before our patch came back: the patch's own watch event brings us back.
+        issued();
         metrics.setProblems('listener', namespace, name, problems);
         return { result: 'waiting' };
       }
       const out = await this.writer.write('wire spec.tlsCredentials', { listener: key, secret: secretName },
         () => this.d.api.mergePatch(Resources.listener, namespace, name, { spec: { tlsCredentials: secretName } }, FIELD_MANAGER));
       if (out !== undefined) this.wired.record(key, basedOn, secretName);
-      this.d.events.post(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}`);
+      // The verification rides on this one Event rather than an Issued of its own.
+      this.d.events.post(listener, 'Normal', 'Wired', `spec.tlsCredentials set to ${secretName}${verified ? `; ${verified}` : ''}`);
     }
     metrics.setProblems('listener', namespace, name, problems);
     return { result: 'ok' };
