@@ -6,14 +6,18 @@
 // directory), so pruning what a rebuild leaves behind never touches anybody
 // else's images.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../../cluster/paths.js';
 
 export const imageCacheDir = join(cacheDir(), 'image');
 
-/** Per-boot state (locks, container runtime state): tmpfs, so a reboot clears it. */
-const RUN_DIR = '/run/skupper-cert-rotator';
+/**
+ * Per-boot state (locks, mounts, container runtime state): on tmpfs, so a reboot
+ * clears it, and one per storage, because two storages must never share it.
+ */
+const RUN_DIR = `/run/skupper-cert-rotator-${createHash('sha256').update(imageCacheDir).digest('hex').slice(0, 12)}`;
 
 const STORAGE_CONF = `# Written by scripts/image/podman.ts: the project's images, apart from the machine's.
 [storage]
