@@ -28,6 +28,7 @@ export class BenchDaemon {
   readonly startedAt = Date.now();
   readonly logFile: string;
   metricsAddress = '';
+  healthAddress = '';
 
   constructor(args: string[], dir: string, nodeArgs: string[] = []) {
     this.logFile = join(dir, `daemon-${this.startedAt}.log`);
@@ -62,6 +63,8 @@ export class BenchDaemon {
       const recs = this.records();
       const metrics = recs.find((r) => r.msg === 'metrics server listening');
       if (metrics?.address) this.metricsAddress = metrics.address;
+      const health = recs.find((r) => r.msg === 'health server listening');
+      if (health?.address) this.healthAddress = health.address;
       const synced = recs.find((r) => r.msg === 'caches synced');
       if (synced && this.metricsAddress) return (typeof synced.time === 'string' ? Date.parse(synced.time) : Date.now()) - this.startedAt;
       if (Date.now() > deadline) throw new Error(`the daemon did not sync its caches in ${timeoutMs} ms; log: ${this.logFile}`);
@@ -79,11 +82,20 @@ export class BenchDaemon {
     return { cpuS, rssBytes: rssKb * 1024 };
   }
 
-  /** One GET /metrics, timed. */
+  /** One GET /metrics, timed, on a kept-alive connection as Prometheus does. */
   scrape(): Promise<Scrape> {
+    return this.get(`http://${this.metricsAddress}/metrics`, true);
+  }
+
+  /** One GET /healthz on a new connection, as the kubelet probes. */
+  healthz(): Promise<Scrape> {
+    return this.get(`http://${this.healthAddress}/healthz`, false);
+  }
+
+  private get(url: string, keepAlive: boolean): Promise<Scrape> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = get(`http://${this.metricsAddress}/metrics`, { timeout: 30_000 }, (res) => {
+      const req = get(url, { timeout: 30_000, ...(keepAlive ? {} : { agent: false }) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -91,8 +103,9 @@ export class BenchDaemon {
           resolve({ ms: performance.now() - started, bytes: body.length, text: body.toString('utf8') });
         });
       });
-      req.on('timeout', () => req.destroy(new Error('GET /metrics timed out')));
-      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+      // A server that closes an idle kept-alive connection just as a request is sent on it resets it (ECONNRESET).
+      req.on('error', (err) => { reject(new Error(`GET ${url}: ${err.message}${req.reusedSocket ? ' (on a reused keep-alive connection)' : ''}`)); });
     });
   }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { isConflict } from './api.js';
 import { WorkQueue, type Backoff } from './workqueue.js';
+import { TimeSlice } from './time-slice.js';
 
 export interface ReconcileResult {
   /** Look at this key again this long after the reconcile began, even without a change. */
@@ -84,6 +85,8 @@ export class Controller {
   }
 
   private async work(): Promise<void> {
+    // Reconciles that need no I/O (a resync, 10,000 Secrets indexed at start-up) would otherwise run back to back without the event loop getting a turn.
+    const slice = new TimeSlice();
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
@@ -91,6 +94,7 @@ export class Controller {
       this.inFlight.add(p);
       await p;
       this.inFlight.delete(p);
+      await slice.pause();
     }
   }
 

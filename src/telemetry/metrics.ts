@@ -3,13 +3,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { version } from '../version.js';
 import { RENEWAL_TRIGGERS } from '../decisions/renewal.js';
+import { ObjectSeries, type ObjectFamily, type ObjectLabels } from './object-series.js';
 
 export const METRIC_PREFIX = 'skupper_cert_rotator_';
 const p = (name: string): string => METRIC_PREFIX + name;
 
 export type ObjectKind = 'listener' | 'connector' | 'connector-client';
-export const OBJECT_LABELS = ['namespace', 'kind', 'name', 'secret'] as const;
-type ObjectLabel = (typeof OBJECT_LABELS)[number];
+export { OBJECT_LABELS } from './object-series.js';
 export const PER_OBJECT_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCovered', 'bundleCertificates', 'bundleNotAfter', 'servedCurrent', 'backendTrustVerified'] as const;
 export type PerObjectMetric = (typeof PER_OBJECT_METRICS)[number];
 
@@ -17,19 +17,37 @@ export const RENEWAL_RESULTS = ['success', 'failure', 'error'] as const;
 export const ROLL_STRATEGIES = ['reload', 'restart'] as const;
 export const ROLL_RESULTS = ['success', 'error'] as const;
 
-export class Metrics {
-  readonly registry = new Registry();
+/** Every series of the per-object table: the per-object gauges and the site blockers, which share their labels. */
+type ObjectMetric = PerObjectMetric | 'siteConfigBlocker';
 
-  // Per object (namespace, kind, name, secret).
-  readonly notAfter = this.objectGauge('certificate_not_after_timestamp_seconds', 'Expiry (notAfter) of the certificate in the Secret, Unix seconds.');
-  readonly notBefore = this.objectGauge('certificate_not_before_timestamp_seconds', 'Start of validity (notBefore) of the certificate in the Secret, Unix seconds.');
-  readonly renewalTime = this.objectGauge('certificate_renewal_timestamp_seconds', 'When the certificate is due for renewal, Unix seconds.');
-  readonly ready = this.objectGauge('certificate_ready', '1 when the Certificate is Ready and its Secret passes verification.');
-  readonly hostCovered = this.objectGauge('certificate_host_covered', '1 when the certificate SANs cover the Listener host.');
-  readonly bundleCertificates = this.objectGauge('ca_bundle_certificates', 'Number of CA certificates in the Secret ca.crt bundle.');
-  readonly bundleNotAfter = this.objectGauge('ca_bundle_not_after_timestamp_seconds', 'Earliest expiry among the CA certificates in ca.crt, Unix seconds.');
-  readonly servedCurrent = this.objectGauge('served_certificate_current', '1 when the probed service serves the certificate in the Secret.');
-  readonly backendTrustVerified = this.objectGauge('backend_trust_verified', "1 when the Connector backend's chain verifies against the bundle.");
+const OBJECT_FAMILIES: readonly ObjectFamily<ObjectMetric>[] = [
+  { key: 'notAfter', name: p('certificate_not_after_timestamp_seconds'), help: 'Expiry (notAfter) of the certificate in the Secret, Unix seconds.' },
+  { key: 'notBefore', name: p('certificate_not_before_timestamp_seconds'), help: 'Start of validity (notBefore) of the certificate in the Secret, Unix seconds.' },
+  { key: 'renewalTime', name: p('certificate_renewal_timestamp_seconds'), help: 'When the certificate is due for renewal, Unix seconds.' },
+  { key: 'ready', name: p('certificate_ready'), help: '1 when the Certificate is Ready and its Secret passes verification.' },
+  { key: 'hostCovered', name: p('certificate_host_covered'), help: '1 when the certificate SANs cover the Listener host.' },
+  { key: 'bundleCertificates', name: p('ca_bundle_certificates'), help: 'Number of CA certificates in the Secret ca.crt bundle.' },
+  { key: 'bundleNotAfter', name: p('ca_bundle_not_after_timestamp_seconds'), help: 'Earliest expiry among the CA certificates in ca.crt, Unix seconds.' },
+  { key: 'servedCurrent', name: p('served_certificate_current'), help: '1 when the probed service serves the certificate in the Secret.' },
+  { key: 'backendTrustVerified', name: p('backend_trust_verified'), help: "1 when the Connector backend's chain verifies against the bundle." },
+  { key: 'siteConfigBlocker', name: p('site_config_blocker'), help: "1 for each Listener/Connector whose spec.tlsCredentials names a Secret (the secret label) that does not exist or is not kubernetes.io/tls: it blocks Skupper's config sync in its namespace." },
+];
+
+/** prom-client's registry with the per-object table appended to every scrape. */
+class MetricsRegistry extends Registry {
+  constructor(private readonly extra: () => string) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    return `${await super.metrics()}\n${this.extra()}\n`;
+  }
+}
+
+export class Metrics {
+  /** Per object (namespace, kind, name, secret): object-series.ts. */
+  readonly objects = new ObjectSeries<ObjectMetric>(OBJECT_FAMILIES);
+  readonly registry: Registry = new MetricsRegistry(() => this.objects.render());
 
   // Daemon.
   readonly renewals = new Counter({ name: p('renewals_total'), help: 'Renewals triggered, by trigger and result.', labelNames: ['trigger', 'result'] as const, registers: [this.registry] });
@@ -58,7 +76,6 @@ export class Metrics {
     labelNames: ['namespace'] as const,
     registers: [this.registry],
   });
-  readonly siteConfigBlocker = this.objectGauge('site_config_blocker', "1 for each Listener/Connector whose spec.tlsCredentials names a Secret (the secret label) that does not exist or is not kubernetes.io/tls: it blocks Skupper's config sync in its namespace.");
   readonly eventsSuppressed = new Counter({ name: p('events_suppressed_total'), help: 'Kubernetes Events held back by a rate limit (object-rate: one object had too many; overflow-rate: the dedupe memory is full).', labelNames: ['limit'] as const, registers: [this.registry] });
   readonly buildInfo = new Gauge({ name: p('build_info'), help: 'Build information; always 1.', labelNames: ['version', 'nodejs'] as const, registers: [this.registry] });
 
@@ -79,12 +96,7 @@ export class Metrics {
 
   /** Per-object gauges for one object; a changed secret name removes the old series. */
   setObject(kind: ObjectKind, namespace: string, name: string, secret: string, values: Partial<Record<PerObjectMetric, number>>): void {
-    const id = `${kind}/${namespace}/${name}`;
-    const previous = this.objectSecrets.get(id);
-    if (previous !== undefined && previous !== secret) this.removeObjectSeries(kind, namespace, name, previous);
-    this.objectSecrets.set(id, secret);
-    const labels = { namespace, kind, name, secret };
-    for (const [metric, value] of Object.entries(values) as [PerObjectMetric, number][]) this[metric].set(labels, value);
+    this.replaceObject(kind, namespace, name, secret, values, []);
   }
 
   /**
@@ -93,8 +105,11 @@ export class Metrics {
    * Series outside `owned` (another writer's) are left alone.
    */
   replaceObject(kind: ObjectKind, namespace: string, name: string, secret: string, values: Partial<Record<PerObjectMetric, number>>, owned: readonly PerObjectMetric[]): void {
-    this.setObject(kind, namespace, name, secret, values);
-    for (const m of owned) if (values[m] === undefined) this[m].remove({ namespace, kind, name, secret });
+    const id = `${kind}/${namespace}/${name}`;
+    const previous = this.objectSecrets.get(id);
+    if (previous !== undefined && previous !== secret) this.removeObjectSeries(kind, namespace, name, previous);
+    this.objectSecrets.set(id, secret);
+    this.objects.update({ namespace, kind, name, secret }, values, owned);
   }
 
   /** Current problems of an object: exactly these reasons are 1, earlier ones are removed. */
@@ -111,7 +126,7 @@ export class Metrics {
     else this.objectProblems.set(id, now);
   }
 
-  private readonly siteBlockers = new Map<string, Record<ObjectLabel, string>[]>();
+  private readonly siteBlockers = new Map<string, ObjectLabels[]>();
 
   /**
    * The site series of a namespace: site_config_blocked, and a blocker series
@@ -119,9 +134,9 @@ export class Metrics {
    * longer `tracked` (no Listener or Connector left) loses both.
    */
   setSiteBlockers(namespace: string, blockers: readonly { kind: string; name: string; secret: string }[], tracked: boolean): void {
-    for (const old of this.siteBlockers.get(namespace) ?? []) this.siteConfigBlocker.remove(old);
+    for (const old of this.siteBlockers.get(namespace) ?? []) this.objects.remove(old, ['siteConfigBlocker']);
     const now = tracked ? blockers.map((b) => ({ namespace, kind: b.kind, name: b.name, secret: b.secret })) : [];
-    for (const labels of now) this.siteConfigBlocker.set(labels, 1);
+    for (const labels of now) this.objects.update(labels, { siteConfigBlocker: 1 });
     if (now.length > 0) this.siteBlockers.set(namespace, now);
     else this.siteBlockers.delete(namespace);
     if (tracked) this.siteConfigBlocked.set({ namespace }, now.length > 0 ? 1 : 0);
@@ -144,10 +159,6 @@ export class Metrics {
   }
 
   private removeObjectSeries(kind: ObjectKind, namespace: string, name: string, secret: string): void {
-    for (const m of PER_OBJECT_METRICS) this[m].remove({ namespace, kind, name, secret });
-  }
-
-  private objectGauge(name: string, help: string): Gauge<ObjectLabel> {
-    return new Gauge({ name: p(name), help, labelNames: OBJECT_LABELS, registers: [this.registry] });
+    this.objects.remove({ namespace, kind, name, secret }, PER_OBJECT_METRICS);
   }
 }

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { Gauge, Registry } from 'prom-client';
+import { OBJECT_LABELS, ObjectSeries } from '../../src/telemetry/object-series.js';
 
 async function text(m: Metrics): Promise<string> {
   return m.registry.metrics();
@@ -64,5 +66,52 @@ describe('Metrics: per-object series and problems', function () {
     expect(t).to.contain('skupper_cert_rotator_site_config_blocked{namespace="east"} 0');
     m.setSiteBlockers('east', [], false);
     expect(await text(m)).to.not.contain('site_config_blocked{');
+  });
+});
+
+describe('ObjectSeries: the per-object table', function () {
+  const families = [
+    { key: 'a' as const, name: 'x_a', help: 'A help with a \\ backslash\nand a newline.' },
+    { key: 'b' as const, name: 'x_b', help: "B's help." },
+  ];
+  const labels = [
+    { namespace: 'ns', kind: 'listener', name: 'one', secret: 'one-tls' },
+    { namespace: 'ns', kind: 'connector', name: 'we"ird\\na\nme', secret: 's' },
+  ];
+
+  it('renders what prom-client renders for the same gauges and values', async function () {
+    const t = new ObjectSeries(families);
+    const reg = new Registry();
+    const gauges = families.map((f) => new Gauge({ name: f.name, help: f.help, labelNames: OBJECT_LABELS, registers: [reg] }));
+    const values = [[1.5, 0], [-1e21, 1800000000.25], [NaN, Infinity]];
+    labels.forEach((l, i) => {
+      const [a, b] = values[i] ?? [];
+      t.update(l, { a, b });
+      gauges[0]?.set(l, a ?? 0);
+      gauges[1]?.set(l, b ?? 0);
+    });
+    t.update({ namespace: 'ns', kind: 'listener', name: 'only-a', secret: 's' }, { a: -Infinity });
+    gauges[0]?.set({ namespace: 'ns', kind: 'listener', name: 'only-a', secret: 's' }, -Infinity);
+    expect(`${t.render()}\n`).to.equal(await reg.metrics());
+  });
+
+  it('keeps HELP and TYPE without samples, drops a row with its last series', function () {
+    const t = new ObjectSeries(families);
+    const l = labels[0]!;
+    t.update(l, { a: 1, b: 2 });
+    t.update(l, { a: 3 }, ['a', 'b']);
+    expect(t.value('a', l)).to.equal(3);
+    expect(t.value('b', l)).to.equal(undefined);
+    t.remove(l, ['a']);
+    expect(t.render()).to.equal(`# HELP x_a A help with a \\\\ backslash\\nand a newline.\n# TYPE x_a gauge\n\n# HELP x_b B's help.\n# TYPE x_b gauge`);
+  });
+
+  it('the scrape carries the table: Metrics.registry.metrics() has the per-object families once', async function () {
+    const m = new Metrics();
+    m.setObject('listener', 'ns', 'a', 'a-tls', { notAfter: 100 });
+    const t = await text(m);
+    expect(t.match(/^# TYPE skupper_cert_rotator_certificate_not_after_timestamp_seconds gauge$/gm)).to.have.length(1);
+    expect(t).to.contain('skupper_cert_rotator_certificate_not_after_timestamp_seconds{namespace="ns",kind="listener",name="a",secret="a-tls"} 100\n');
+    expect(t.endsWith('\n')).to.equal(true);
   });
 });
