@@ -4,28 +4,22 @@
 // a new restarted-at annotation, at most once per set of new revisions; the
 // record of what was rolled lives on the Deployment, so a restart of the
 // daemon neither repeats nor forgets a roll.
-import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { Config } from '../../config/config.js';
 import { isNotFound, type Api } from '../../kube/api.js';
 import { Resources } from '../../model/resources.js';
 import { namespacedKey } from '../../kube/keys.js';
 import type { ReconcileResult } from '../../kube/controller.js';
 import type { EventRecorder } from '../../kube/events.js';
-import type { Informer } from '../../kube/informer.js';
 import type { Logger } from '../../telemetry/log.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { FIELD_MANAGER } from '../../model/annotations.js';
-import type { Connector, Listener } from '../../model/skupper.js';
 import { Writer } from '../../owned/writer.js';
-import type { ExpiryTracker } from '../../tracking/tracker.js';
-import { RESTARTED_AT_ANNOTATION, ROLLED_SECRETS_ANNOTATION, decodeRecord, encodeRecord, planRoll, secretDigest } from '../../decisions/roll-plan.js';
+import { InUse, type RollCaches } from './in-use.js';
+import type { ExpiryTracker, TrackedKind } from '../../tracking/tracker.js';
+import { RESTARTED_AT_ANNOTATION, ROLLED_SECRETS_ANNOTATION, decodeRecord, encodeRecord, planRoll } from '../../decisions/roll-plan.js';
 
-export interface RollCaches {
-  listeners: Informer<Listener>;
-  connectors: Informer<Connector>;
-  secrets: Informer<V1Secret>;
-  opaqueSecrets: Informer<V1Secret>;
-}
+export type { RollCaches } from './in-use.js';
 
 export interface RollDeps {
   api: Api;
@@ -43,7 +37,6 @@ export class RollReconciler {
   /** reload: digest per namespace/secret last counted. */
   private readonly seen = new Map<string, string>();
   private readonly missingDeploymentReported = new Set<string>();
-  private readonly digests = new Map<string, { rv: string; digest: string }>();
   /** Restarts asked for by the probe (a stale served certificate), by namespace. */
   private readonly forced = new Map<string, string>();
 
@@ -52,46 +45,30 @@ export class RollReconciler {
     this.forced.set(namespace, why);
   }
 
+  private readonly inUse: InUse;
+
   constructor(private readonly d: RollDeps) {
     this.writer = new Writer(d.api, d.log, d.config.dryRun);
+    this.inUse = new InUse(d.caches, d.tracker);
   }
 
-  /** secretDigest per Secret, hashed once per resourceVersion: every roll looks at every Secret of its namespace. */
-  private digest(namespace: string, name: string, secret: V1Secret): string {
-    const key = namespacedKey(namespace, name);
-    const rv = secret.metadata?.resourceVersion ?? '';
-    const known = this.digests.get(key);
-    if (known && known.rv === rv && rv !== '') return known.digest;
-    const digest = secretDigest(secret);
-    this.digests.set(key, { rv, digest });
-    return digest;
+  /** The object (or its Secret or Certificate) changed: the next reconcile of its namespace describes it again. */
+  touch(kind: TrackedKind, namespace: string, name: string): void {
+    this.inUse.touch(kind, namespace, name);
   }
 
-  /** Verified Secrets in use in `namespace` (digest by name), and every Secret named at all. */
-  private inUse(namespace: string): { current: Record<string, string>; referenced: Set<string> } {
-    const { caches, tracker } = this.d;
-    const current: Record<string, string> = {};
-    const referenced = new Set<string>();
-    const objects = [
-      ...caches.listeners.list(namespace).map((o) => tracker.current('listener', namespace, o.metadata.name)),
-      ...caches.connectors.list(namespace).map((o) => tracker.current('connector', namespace, o.metadata.name)),
-    ];
-    for (const found of objects) {
-      const s = found?.status;
-      if (!s?.secret) continue;
-      referenced.add(s.secret);
-      const secret = caches.secrets.get(namespace, s.secret) ?? caches.opaqueSecrets.get(namespace, s.secret);
-      // The §4.4 gate: only verified material is rolled.
-      if (s.ready && secret) current[s.secret] = this.digest(namespace, s.secret, secret);
-    }
-    return { current, referenced };
+  /** A Secret was deleted: its cached digest goes. */
+  forgetSecret(namespace: string, name: string): void {
+    this.inUse.forgetSecret(namespace, name);
+  }
+
+  /** How many Secrets have a digest cached (for tests). */
+  get cachedDigests(): number {
+    return this.inUse.cachedDigests;
   }
 
   async reconcile(namespace: string): Promise<ReconcileResult> {
-    // Parsed in slices first (tracker.prepare), so the descriptions below read the parse cache.
-    for (const l of this.d.caches.listeners.list(namespace)) await this.d.tracker.prepare('listener', namespace, l.metadata.name);
-    for (const c of this.d.caches.connectors.list(namespace)) await this.d.tracker.prepare('connector', namespace, c.metadata.name);
-    const { current, referenced } = this.inUse(namespace);
+    const { current, referenced } = await this.inUse.refresh(namespace);
     if (this.d.config.rollStrategy === 'reload') return this.countReloads(namespace, current);
     if (referenced.size === 0) return { result: 'idle' };
 

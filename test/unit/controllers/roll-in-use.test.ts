@@ -1,0 +1,101 @@
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { parseConfig } from '../../../src/config/parse.js';
+import { createRollController } from '../../../src/controllers/roll/controller.js';
+import type { RollReconciler } from '../../../src/controllers/roll/reconcile.js';
+import type { Api } from '../../../src/kube/api.js';
+import type { EventRecorder } from '../../../src/kube/events.js';
+import type { Handler, Informer } from '../../../src/kube/informer.js';
+import type { ObjectStatus } from '../../../src/decisions/expiry-status.js';
+import type { Connector, Listener } from '../../../src/model/skupper.js';
+import type { Certificate } from '../../../src/model/certmanager.js';
+import { createLogger } from '../../../src/telemetry/log.js';
+import { Metrics } from '../../../src/telemetry/metrics.js';
+import type { ExpiryTracker } from '../../../src/tracking/tracker.js';
+
+/** What the roll controller uses of an informer: get, list and handlers, over a plain array. */
+class FakeCache<T extends KubernetesObject> {
+  items: T[] = [];
+  private readonly handlers: Handler<T>[] = [];
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.items.find((i) => i.metadata?.namespace === namespace && i.metadata?.name === name);
+  }
+  list(namespace?: string): T[] {
+    return this.items.filter((i) => namespace === undefined || i.metadata?.namespace === namespace);
+  }
+  on(h: Handler<T>): void {
+    this.handlers.push(h);
+  }
+  add(obj: T): void {
+    this.items.push(obj);
+    for (const h of this.handlers) h('add', obj);
+  }
+  delete(name: string): void {
+    const obj = this.items.find((i) => i.metadata?.name === name);
+    this.items = this.items.filter((i) => i !== obj);
+    if (obj) for (const h of this.handlers) h('delete', obj);
+  }
+  as(): Informer<T> {
+    return this as unknown as Informer<T>;
+  }
+}
+
+const listener = (name: string): Listener => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east' }, spec: { routingKey: name, host: name, port: 8443, tlsCredentials: `${name}-tls` } });
+const secret = (name: string): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'east', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(name).toString('base64') } });
+
+function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; secrets: FakeCache<V1Secret>; certificates: FakeCache<Certificate>; described: string[] } {
+  const listeners = new FakeCache<Listener>();
+  const secrets = new FakeCache<V1Secret>();
+  const certificates = new FakeCache<Certificate>();
+  const described: string[] = [];
+  // Every Listener described as Ready with its own Secret: the roll hashes each.
+  const tracker = {
+    prepare: () => Promise.resolve(),
+    current: (_kind: string, namespace: string, name: string) => {
+      described.push(name);
+      return { status: { kind: 'listener', namespace, name, secret: `${name}-tls`, ready: true } as unknown as ObjectStatus, changed: false };
+    },
+  } as unknown as ExpiryTracker;
+  const { reconciler } = createRollController({
+    api: {} as Api, caches: { listeners: listeners.as(), connectors: new FakeCache<Connector>().as(), certificates: certificates.as(), secrets: secrets.as(), opaqueSecrets: new FakeCache<V1Secret>().as() },
+    config: parseConfig(['--roll-strategy=reload'], {}).config, events: {} as EventRecorder, metrics: new Metrics(), log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), tracker,
+  });
+  return { reconciler, listeners, secrets, certificates, described };
+}
+
+describe('Roll controller: what a reconcile looks at', function () {
+  it('drops the digest of a deleted Secret, keeps the others', async function () {
+    const t = setup();
+    t.listeners.add(listener('a'));
+    t.listeners.add(listener('b'));
+    t.secrets.add(secret('a-tls'));
+    t.secrets.add(secret('b-tls'));
+    await t.reconciler.reconcile('east');
+    expect(t.reconciler.cachedDigests).to.equal(2);
+    t.secrets.delete('a-tls');
+    expect(t.reconciler.cachedDigests).to.equal(1);
+    await t.reconciler.reconcile('east');
+    expect(t.reconciler.cachedDigests).to.equal(1);
+  });
+
+  it('describes again only the objects an event concerns; a reconcile without one looks at every object', async function () {
+    const t = setup();
+    for (const n of ['a', 'b', 'c']) {
+      t.listeners.add(listener(n));
+      t.secrets.add(secret(`${n}-tls`));
+    }
+    await t.reconciler.reconcile('east');
+    expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
+    t.described.length = 0;
+    t.secrets.delete('b-tls');
+    t.secrets.add(secret('b-tls'));
+    t.certificates.add({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'c-tls', namespace: 'east' }, spec: { secretName: 'c-tls' } } as unknown as Certificate);
+    await t.reconciler.reconcile('east');
+    expect(t.described.sort()).to.deep.equal(['b', 'c']);
+    t.described.length = 0;
+    // The resync enqueues the namespace with no event on record: a full pass, the safety net for time-driven verdicts.
+    await t.reconciler.reconcile('east');
+    expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
+  });
+});
