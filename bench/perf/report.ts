@@ -32,6 +32,7 @@ export function formatReport(r: PerfReport): string {
     r.sizes.map((x) => [String(x.n), x.requests.writesPerListener.toFixed(2), Object.entries(x.requests.perListener).map(([v, c]) => `${v} ${c}`).join(', '),
       x.steady.windowS.toFixed(0), String(x.steady.writesPerMin), String(x.steady.requestsPerMin), x.steady.cpuSPerMin.toFixed(3), mib(x.steady.rssBytes), mib(x.steady.heapUsedBytes),
       kib(x.steady.bytesPerObject.rss), kib(x.steady.bytesPerObject.heap)])));
+  for (const x of r.sizes) out.push(`N=${x.n}: ${x.drain.writes} writes (Events still being posted) in the ${s(x.drain.ms)} s after all were wired, ${x.drain.cpuS} CPU s; the steady window began 10 s after the last`);
   if (r.sizes.length >= 2) {
     out.push('', 'Growth with N:');
     out.push(`  us, Certificates: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.us.certificatesMs })))}`);
@@ -41,7 +42,7 @@ export function formatReport(r: PerfReport): string {
   }
   if (r.expiry) {
     const e = r.expiry;
-    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms), ${(e.scrape.bytes / 1e6).toFixed(2)} MB; longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB (${kib(e.heapUsedBytes / e.objects)} KiB heap per object, baseline included)`);
+    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms; ${e.scrape.cpuMs} ms of the daemon's CPU), ${(e.scrape.bytes / 1e6).toFixed(2)} MB; longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB (${kib(e.heapUsedBytes / e.objects)} KiB heap per object, baseline included)`);
   }
   return out.join('\n');
 }

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import type { Api } from '../../src/kube/api.js';
 import { Resources } from '../../src/model/resources.js';
 import type { Logger } from '../../src/telemetry/log.js';
-import { byVerb, byVerbAndResource, WRITE_VERBS, type AuditLog } from './audit.js';
+import { byVerb, byVerbAndResource, WRITE_VERBS, type AuditLog, type AuditRequest } from './audit.js';
 import { BenchDaemon, metricValue } from './daemon.js';
 import { SA_USER } from './identity.js';
 import { certificate, ingress, listener, objectName } from './objects.js';
@@ -41,6 +41,8 @@ export interface SizeResult {
   ratio: { usOverPeer: number; usOverFloor: number; peerOverFloor: number };
   /** The daemon's API requests (audit log) from the first create until all wired. */
   requests: { total: number; perListener: Record<string, number>; writesPerListener: number; byVerbAndResource: Record<string, number> };
+  /** All wired to the daemon's last write before 10 s without one: the Normal Events still being posted (not awaited by the reconciles). */
+  drain: { ms: number; writes: number; cpuS: number };
   steady: {
     windowS: number; writes: number; writesPerMin: number; requestsPerMin: number; cpuSPerMin: number;
     rssBytes: number; heapUsedBytes: number; baselineRssBytes: number; baselineHeapUsedBytes: number;
@@ -134,6 +136,20 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const verbs = byVerb(converging);
     const writes = converging.filter((r) => WRITE_VERBS.has(r.verb)).length;
 
+    // The steady window measures a daemon with nothing to do: it begins once it has written nothing for 10 s.
+    const drainCpu0 = daemon.sample().cpuS;
+    const drainDeadline = Date.now() + 600_000;
+    let drainWrites: AuditRequest[] = [];
+    for (;;) {
+      drainWrites = o.audit.requests(SA_USER, wiredAt).filter((r) => WRITE_VERBS.has(r.verb));
+      const last = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
+      if (Date.now() - last >= 10_000 || Date.now() > drainDeadline) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
+    const drain = { ms: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0) };
+    log(`N=${n} us: ${drain.writes} writes in the ${drain.ms} ms after all were wired (${drain.cpuS} CPU s until 10 s without one)`);
+
     const steadyFrom = Date.now();
     const cpu0 = daemon.sample().cpuS;
     await new Promise((r) => setTimeout(r, o.steadyMs));
@@ -144,7 +160,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const window = o.audit.requests(SA_USER, steadyFrom, steadyTo);
     const steadyWrites = window.filter((r) => WRITE_VERBS.has(r.verb)).length;
     result = {
-      n, loadavg: { before, after: loadavg().map((x) => round(x)) }, floor, peer, us,
+      n, loadavg: { before, after: loadavg().map((x) => round(x)) }, floor, peer, us, drain,
       ratio: { usOverPeer: round(us.certificatesMs / peer.certificatesMs), usOverFloor: round(us.certificatesMs / floor.certificatesMs), peerOverFloor: round(peer.certificatesMs / floor.certificatesMs) },
       requests: {
         total: converging.length,
