@@ -105,7 +105,10 @@ export class ExpiryTracker {
     const cached = this.memo.get(key);
     if (cached?.fingerprint === fingerprint) return { status: cached.status, changed: false };
     const status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
-    this.memo.set(key, { fingerprint, status, exported: false });
+    const entry = { fingerprint, status, exported: false };
+    this.memo.set(key, entry);
+    // Recorded with the validity bounds of this description, as the next call computes it: otherwise every new description was made twice.
+    entry.fingerprint = this.fingerprint(kind, obj, now);
     return { status, changed: true };
   }
 
@@ -118,6 +121,10 @@ export class ExpiryTracker {
   async prepare(kind: TrackedKind, namespace: string, name: string): Promise<void> {
     const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
     if (!obj) return;
+    // A description still current reads no certificate: without this a resync
+    // re-parsed every Secret the parse cache (LRU, 2,000 entries) had evicted,
+    // all of them once the objects' Secrets outnumber it (issue 16).
+    if (this.memo.get(expiryKey(kind, namespace, name))?.fingerprint === this.fingerprint(kind, obj, this.d.now?.() ?? new Date())) return;
     for (const n of secretNamesUsedBy(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
   }
 
