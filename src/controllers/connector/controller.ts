@@ -27,16 +27,13 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
   const enqueueWhere = (namespace: string | undefined, pred: (c: Connector) => boolean): void => {
     for (const c of caches.connectors.list(namespace)) if (pred(c)) controller.enqueue(objectKey(c));
   };
-  const issuerSecretName = (s: TrustSource, ns: string): string | undefined => {
-    if (s.kind === 'issuer') return caches.issuers.get(ns, s.name)?.spec?.ca?.secretName;
-    if (s.kind === 'clusterissuer') return caches.clusterIssuers.get(undefined, s.name)?.spec?.ca?.secretName;
-    return undefined;
-  };
+
 
   // Reverse indexes, so a Secret's or ConfigMap's event finds its Connectors without parsing every Connector's annotation.
   const bySecret = new NameIndex(caches.connectors, (c) => [connectorSecretName(c), clientCertificateName(c), ...sourceNames(c, 'secret')]);
   const byIssuer = new NameIndex(caches.connectors, (c) => sourceNames(c, 'issuer'));
   const byConfigMap = new NameIndex(caches.connectors, (c) => sourceNames(c, 'configmap'));
+  const byClusterIssuer = new NameIndex(caches.connectors, (c) => sourceNames(c, 'clusterissuer'), 'cluster');
   const enqueueAll = (keys: readonly string[]): void => { for (const key of keys) controller.enqueue(key); };
 
   const onSecret = (obj: KubernetesObject): void => {
@@ -46,8 +43,9 @@ export function createConnectorController(deps: ConnectorDeps): { controller: Co
     enqueueAll(bySecret.lookup(ns, name));
     // An Issuer source names its CA Secret only through the Issuer (few per namespace).
     for (const i of caches.issuers.list(ns)) if (i.spec?.ca?.secretName === name) enqueueAll(byIssuer.lookup(ns, i.metadata.name));
+    // A ClusterIssuer's CA Secret lives in the cluster resource namespace (few ClusterIssuers).
     if (ns === config.clusterResourceNamespace) {
-      enqueueWhere(undefined, (c) => sourcesOf(c).some((s) => s.kind === 'clusterissuer' && issuerSecretName(s, ns) === name));
+      for (const ci of caches.clusterIssuers.list()) if (ci.spec?.ca?.secretName === name) enqueueAll(byClusterIssuer.lookupCluster(ci.metadata.name));
     }
   };
 

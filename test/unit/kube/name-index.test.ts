@@ -30,4 +30,18 @@ describe('NameIndex', function () {
     expect(index.lookup('a', 's1')).to.deep.equal([]);
     expect(index.lookup('c', 'nothing')).to.deep.equal([]);
   });
+
+  it("in cluster scope, finds the objects of every namespace that name a cluster-scoped object", function () {
+    const index = new NameIndex<Obj>(informer, (x) => x.uses, 'cluster');
+    emit('add', o('a', 'c1', ['root-ca']));
+    emit('add', o('b', 'c2', ['root-ca', 'other']));
+    emit('add', o('b', 'c3', ['other']));
+    expect([...index.lookupCluster('root-ca')].sort()).to.deep.equal(['a/c1', 'b/c2']);
+    emit('update', o('b', 'c2', ['other']));
+    expect(index.lookupCluster('root-ca')).to.deep.equal(['a/c1']);
+    expect([...index.lookupCluster('other')].sort()).to.deep.equal(['b/c2', 'b/c3']);
+    emit('delete', o('a', 'c1', ['root-ca']));
+    expect(index.lookupCluster('root-ca')).to.deep.equal([]);
+    expect(() => index.lookup('a', 'root-ca')).to.throw(/lookupCluster/);
+  });
 });

@@ -1,28 +1,15 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { EventRecorder, EventTarget } from '../../../src/kube/events.js';
-import type { Informer } from '../../../src/kube/informer.js';
 import type { Connector, Listener } from '../../../src/model/skupper.js';
 import { createLogger } from '../../../src/telemetry/log.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import { SiteConfigWatch } from '../../../src/tracking/site-config.js';
 import { UncachedSecretTypes } from '../../../src/tracking/uncached-secrets.js';
+import { FakeCache } from '../../support/fake-cache.js';
 
 /** The two calls the watch makes on an informer, over a plain array. */
-class FakeCache<T extends KubernetesObject> {
-  items: T[] = [];
-  get(namespace: string | undefined, name: string): T | undefined {
-    return this.items.find((i) => i.metadata?.namespace === namespace && i.metadata?.name === name);
-  }
-  list(namespace?: string): T[] {
-    return this.items.filter((i) => namespace === undefined || i.metadata?.namespace === namespace);
-  }
-  as(): Informer<T> {
-    return this as unknown as Informer<T>;
-  }
-}
-
 function listener(name: string, tlsCredentials?: string): Listener {
   return { apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east', uid: `uid-${name}` }, spec: { routingKey: name, host: name, port: 8080, ...(tlsCredentials ? { tlsCredentials } : {}) } };
 }
