@@ -240,6 +240,10 @@ describe('Container image, built and run with podman', function () {
       expect(logs.map((l) => l.msg)).to.include('shutdown complete');
       // A write to the read-only root, or a token the user cannot read, would surface as a warning or error.
       expect(logs.filter((l) => l.level !== 'info' && l.level !== 'debug').map((l) => `${l.level}: ${l.msg}`), 'warnings and errors').to.deep.equal([]);
+      // The suite's key scan reads the daemons it starts itself; this one's output is podman's.
+      const raw = await daemon.rawLogs();
+      expect(raw, 'Secret data in the logs').to.not.match(/PRIVATE KEY|BEGIN CERTIFICATE/);
+      expect(raw, "the Secret's tls.key in the logs").to.not.contain(String(secret.data?.['tls.key']).slice(8, 72));
       console.log(`      in the container: /readyz ${ready} ms after start; Listener wired ${wired} ms after creation; exit 0 ${ms} ms after SIGTERM`);
     });
 
