@@ -34,6 +34,9 @@ export interface ExpiryResult {
   healthzMaxMs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8's heap as reserved, and memory outside it (Buffers, X509 and key objects): what RSS holds beside the live heap. */
+  heapTotalBytes: number;
+  externalBytes: number;
 }
 
 export async function runExpiry(e: number, o: { api: Api; daemonKubeconfig: string; dir: string; prefix: string; log: (l: string) => void }): Promise<ExpiryResult> {
@@ -110,6 +113,7 @@ export async function runExpiry(e: number, o: { api: Api; daemonKubeconfig: stri
     return {
       objects: e, createMs, daemonSyncMs, indexedMs, scrape, failedScrapes, eventLoopLagMaxMs: Math.round(lagMaxS * 1000), healthzMaxMs: Math.round(healthzMaxMs),
       rssBytes: proc.rssBytes, heapUsedBytes: metricValue(last.text, 'nodejs_heap_size_used_bytes') ?? 0,
+      heapTotalBytes: metricValue(last.text, 'nodejs_heap_size_total_bytes') ?? 0, externalBytes: metricValue(last.text, 'nodejs_external_memory_bytes') ?? 0,
     };
   } finally {
     probe.on = false;

@@ -41,8 +41,8 @@ export interface SizeResult {
   ratio: { usOverPeer: number; usOverFloor: number; peerOverFloor: number };
   /** The daemon's API requests (audit log) from the first create until all wired. */
   requests: { total: number; perListener: Record<string, number>; writesPerListener: number; byVerbAndResource: Record<string, number> };
-  /** All wired to the daemon's last write before 10 s without one: the Normal Events still being posted (not awaited by the reconciles). */
-  drain: { ms: number; writes: number; cpuS: number };
+  /** All wired to quiet (10 s without a write, 5 s under 1 % CPU): Normal Events still being posted, watch events still being reconciled. */
+  drain: { ms: number; lastWriteMs: number; writes: number; cpuS: number };
   steady: {
     windowS: number; writes: number; writesPerMin: number; requestsPerMin: number; cpuSPerMin: number;
     rssBytes: number; heapUsedBytes: number; baselineRssBytes: number; baselineHeapUsedBytes: number;
@@ -136,19 +136,24 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const verbs = byVerb(converging);
     const writes = converging.filter((r) => WRITE_VERBS.has(r.verb)).length;
 
-    // The steady window measures a daemon with nothing to do: it begins once it has written nothing for 10 s.
+    // The steady window measures a daemon with nothing to do: it begins once the daemon has written nothing
+    // for 10 s and used under 1 % of a CPU for 5 s. All wired is not that: the Normal Events may still be
+    // being posted (not awaited by the reconciles), and the watch events of the last minutes still reconciled.
     const drainCpu0 = daemon.sample().cpuS;
     const drainDeadline = Date.now() + 600_000;
+    const cpuTrail: number[] = [];
     let drainWrites: AuditRequest[] = [];
     for (;;) {
       drainWrites = o.audit.requests(SA_USER, wiredAt).filter((r) => WRITE_VERBS.has(r.verb));
       const last = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
-      if (Date.now() - last >= 10_000 || Date.now() > drainDeadline) break;
+      cpuTrail.push(daemon.sample().cpuS);
+      const recent = cpuTrail.length > 5 ? (cpuTrail[cpuTrail.length - 1] ?? 0) - (cpuTrail[cpuTrail.length - 6] ?? 0) : Infinity;
+      if ((Date.now() - last >= 10_000 && recent < 0.05) || Date.now() > drainDeadline) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     const lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
-    const drain = { ms: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0) };
-    log(`N=${n} us: ${drain.writes} writes in the ${drain.ms} ms after all were wired (${drain.cpuS} CPU s until 10 s without one)`);
+    const drain = { ms: Date.now() - wiredAt, lastWriteMs: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0) };
+    log(`N=${n} us: quiet ${drain.ms} ms after all were wired: ${drain.writes} writes (the last ${drain.lastWriteMs} ms after), ${drain.cpuS} CPU s`);
 
     const steadyFrom = Date.now();
     const cpu0 = daemon.sample().cpuS;
