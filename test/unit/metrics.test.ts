@@ -106,6 +106,19 @@ describe('ObjectSeries: the per-object table', function () {
     expect(t.render()).to.equal(`# HELP x_a A help with a \\\\ backslash\\nand a newline.\n# TYPE x_a gauge\n\n# HELP x_b B's help.\n# TYPE x_b gauge`);
   });
 
+  it('renders again only after a value changed', function () {
+    const t = new ObjectSeries(families);
+    const l = labels[0]!;
+    t.update(l, { a: 1 });
+    const first = t.render();
+    t.update(l, { a: 1 });
+    expect(t.render()).to.equal(first);
+    t.update(l, { a: 2 });
+    expect(t.render()).to.contain('x_a{namespace="ns",kind="listener",name="one",secret="one-tls"} 2');
+    t.remove(l);
+    expect(t.render()).to.not.contain('name="one"');
+  });
+
   it('the scrape carries the table: Metrics.registry.metrics() has the per-object families once', async function () {
     const m = new Metrics();
     m.setObject('listener', 'ns', 'a', 'a-tls', { notAfter: 100 });
