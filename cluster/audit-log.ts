@@ -2,8 +2,9 @@
 // incrementally, for tests and benchmarks that count requests: the log grows by
 // megabytes and its readers poll it, so each read parses only what is new. A
 // line still being written is kept for the next read, and the API server's
-// rotation (at 100 MB, to audit-<time>.log beside it) is followed: the rest of
-// the rotated file is read before the new one.
+// rotations (at 100 MB, to audit-<time>.log beside it) are followed, however
+// many happened between two reads: the rest of the file read so far, then every
+// later rotated one, before the new one.
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -34,15 +35,32 @@ export class AuditLogTail<T> {
   /** Everything kept so far, the new lines read first. */
   read(): readonly T[] {
     const st = statSync(this.file);
-    if (this.ino !== undefined && st.ino !== this.ino) {
-      const rotated = readdirSync(dirname(this.file)).filter((f) => /^audit-.*\.log$/.test(f)).sort().pop();
-      if (rotated) this.readFrom(join(dirname(this.file), rotated), statSync(join(dirname(this.file), rotated)).size);
-      this.offset = 0;
-      this.partial = '';
-    }
+    if (this.ino !== undefined && st.ino !== this.ino) this.followRotations();
+    else if (st.size < this.offset) throw new Error(`the audit log ${this.file} shrank (${st.size} < ${this.offset} bytes read): replaced or truncated, requests would go uncounted`);
     this.ino = st.ino;
     this.readFrom(this.file, st.size);
     return this.kept;
+  }
+
+  /**
+   * The file read so far was renamed to audit-<time>.log (the rename keeps its
+   * inode), and more may have been rotated after it before this read: the rest
+   * of ours, then every later one whole, oldest first (their names sort by time).
+   */
+  private followRotations(): void {
+    const dir = dirname(this.file);
+    const rotated = readdirSync(dir).filter((f) => /^audit-.*\.log$/.test(f)).sort().map((f) => ({ path: join(dir, f), st: statSync(join(dir, f)) }));
+    const ours = rotated.findIndex((r) => r.st.ino === this.ino);
+    if (ours < 0) throw new Error(`the audit log ${this.file} was replaced, and no rotated audit-*.log beside it is the file read so far: requests would go uncounted`);
+    for (const [i, r] of rotated.slice(ours).entries()) {
+      if (i > 0) {
+        this.offset = 0;
+        this.partial = '';
+      }
+      this.readFrom(r.path, r.st.size);
+    }
+    this.offset = 0;
+    this.partial = '';
   }
 
   private readFrom(file: string, size: number): void {
