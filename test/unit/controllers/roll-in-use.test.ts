@@ -1,45 +1,18 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { parseConfig } from '../../../src/config/parse.js';
 import { createRollController } from '../../../src/controllers/roll/controller.js';
 import type { RollReconciler } from '../../../src/controllers/roll/reconcile.js';
 import type { Api } from '../../../src/kube/api.js';
 import type { EventRecorder } from '../../../src/kube/events.js';
-import type { Handler, Informer } from '../../../src/kube/informer.js';
 import type { ObjectStatus } from '../../../src/decisions/expiry-status.js';
 import type { Connector, Listener } from '../../../src/model/skupper.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
 import { createLogger } from '../../../src/telemetry/log.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import type { ExpiryTracker } from '../../../src/tracking/tracker.js';
-
-/** What the roll controller uses of an informer: get, list and handlers, over a plain array. */
-class FakeCache<T extends KubernetesObject> {
-  items: T[] = [];
-  private readonly handlers: Handler<T>[] = [];
-  get(namespace: string | undefined, name: string): T | undefined {
-    return this.items.find((i) => i.metadata?.namespace === namespace && i.metadata?.name === name);
-  }
-  list(namespace?: string): T[] {
-    return this.items.filter((i) => namespace === undefined || i.metadata?.namespace === namespace);
-  }
-  on(h: Handler<T>): void {
-    this.handlers.push(h);
-  }
-  add(obj: T): void {
-    this.items.push(obj);
-    for (const h of this.handlers) h('add', obj);
-  }
-  delete(name: string): void {
-    const obj = this.items.find((i) => i.metadata?.name === name);
-    this.items = this.items.filter((i) => i !== obj);
-    if (obj) for (const h of this.handlers) h('delete', obj);
-  }
-  as(): Informer<T> {
-    return this as unknown as Informer<T>;
-  }
-}
+import { FakeCache } from '../../support/fake-cache.js';
 
 const listener = (name: string): Listener => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east' }, spec: { routingKey: name, host: name, port: 8443, tlsCredentials: `${name}-tls` } });
 const secret = (name: string): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'east', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(name).toString('base64') } });
