@@ -57,3 +57,32 @@ export function certificateSpecEquals(live: Certificate, desired: Certificate): 
   const liveOwners = live.metadata.ownerReferences ?? [];
   return (desired.metadata.ownerReferences ?? []).every((want) => liveOwners.some((have) => sameOwner(have, want)));
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function nulls(live: unknown, want: unknown): Record<string, unknown> | undefined {
+  if (!isObject(live)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(live)) {
+    const w = isObject(want) ? want[k] : undefined;
+    if (w === undefined) out[k] = null;
+    else if (isObject(v) && isObject(w)) {
+      const inner = nulls(v, w);
+      if (inner) out[k] = inner;
+    }
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/**
+ * The spec fields we own that `live` has and `desired` no longer wants, as a
+ * JSON merge patch of nulls (`{ ipAddresses: null, privateKey: { size: null } }`),
+ * or undefined when there are none. Server-side apply removes a field only
+ * when the applier alone owns it, and the fields a Certificate was created with
+ * belong to the create (an Update operation), not to our later applies: a
+ * Listener whose host went from an IP address to a name kept the IP SAN, and
+ * every reconcile applied again in vain.
+ */
+export function droppedSpecFields(live: Certificate, desired: Certificate): Record<string, unknown> | undefined {
+  return nulls(canonical(pick(live.spec)), canonical(pick(desired.spec)));
+}

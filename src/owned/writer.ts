@@ -16,6 +16,7 @@ import type { Certificate } from '../model/certmanager.js';
 import { isManagedByUs } from '../decisions/ownership.js';
 import { TLS_SECRET_TYPE } from '../decisions/secret-type.js';
 import { keepRenewRecord } from '../decisions/renew-record.js';
+import { droppedSpecFields } from '../decisions/certificate-compare.js';
 
 /** The outcome of a create: made by us, refused because the name is taken (with what is there), or not attempted (--dry-run). */
 export type CreateResult<T> =
@@ -62,7 +63,16 @@ export class Writer {
   async updateCertificate(existing: Certificate, desired: Certificate, fields: Record<string, unknown>): Promise<Certificate | undefined> {
     const { namespace, name } = desired.metadata;
     const kept = keepRenewRecord(desired, existing);
-    const body: Certificate = { ...kept, metadata: Object.assign({}, kept.metadata, { resourceVersion: existing.metadata.resourceVersion }) };
+    let resourceVersion = existing.metadata.resourceVersion;
+    // Apply cannot remove what the create set (see droppedSpecFields): a merge patch on the same condition does.
+    const dropped = droppedSpecFields(existing, kept);
+    if (dropped) {
+      const patched = await this.write('remove dropped Certificate fields', { ...fields, removed: Object.keys(dropped) },
+        () => this.api.mergePatch<Certificate>(Resources.certificate, namespace, name, { metadata: { resourceVersion }, spec: dropped }, FIELD_MANAGER));
+      if (!patched) return undefined;
+      resourceVersion = patched.metadata.resourceVersion;
+    }
+    const body: Certificate = { ...kept, metadata: Object.assign({}, kept.metadata, { resourceVersion }) };
     return this.write('update Certificate', fields, () => this.api.apply<Certificate>(Resources.certificate, namespace, name, body, FIELD_MANAGER));
   }
 

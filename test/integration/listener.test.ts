@@ -151,6 +151,33 @@ describe('Listener certificates (SPEC §4.1)', function () {
     await eventWithReason(ns, 'web', 'Reissued');
   });
 
+  it('drops what the Listener no longer asks for (an IP host renamed, a duration annotation removed), then writes nothing', async function () {
+    // The Certificate's create owns the fields it was made with, and server-side apply
+    // does not remove those: the IP SAN stayed, and every resync applied again (a fuzz seed found it).
+    const ns = await createNamespace('lt-drop');
+    await apply(listener(ns, 'db', '10.1.2.3', { 'cert-manager.io/cluster-issuer': CA_ISSUER, 'cert-manager.io/duration': '720h' }));
+    const first = await wired(ns, 'db', 'db-listener-tls');
+    expect(first.cert.spec.ipAddresses).to.deep.equal(['10.1.2.3']);
+    expect(first.cert.spec.duration).to.match(/^720h/);
+
+    await apply(listener(ns, 'db', 'db', { 'cert-manager.io/cluster-issuer': CA_ISSUER }));
+    const second = await wired(ns, 'db', 'db-listener-tls', (first.cert.status?.revision ?? 1) + 1);
+    const cert = await eventually('the Certificate without the IP address and the duration', async () => {
+      const c = await getCertificate(ns, 'db-listener-tls');
+      return c && c.spec.ipAddresses === undefined && c.spec.duration === undefined && c.spec.dnsNames?.[0] === 'db' ? c : undefined;
+    });
+    expect(cert.spec.dnsNames).to.deep.equal(['db', `db.${ns}`, `db.${ns}.svc`, `db.${ns}.svc.cluster.local`]);
+    const covered = await eventually('a Secret without the IP SAN', async () => {
+      const s = await getSecret(ns, 'db-listener-tls');
+      return s && !sans(s).includes('IP Address') && sans(s).includes('DNS:db') ? s : undefined;
+    });
+    expect(sans(covered)).to.not.contain('10.1.2.3');
+    expect(second.listener.spec.tlsCredentials).to.equal('db-listener-tls');
+    // A resync (every 10 s here) finds nothing left to write for it.
+    const writes = (await writesInSteadyState({ user: SA_USER, windowMs: 12_000 })).filter((w) => w.namespace === ns);
+    expect(describeWrites(writes)).to.deep.equal([]);
+  });
+
   it('works with an Issuer, a ClusterIssuer and the --default-issuer for `enabled`', async function () {
     const ns = await createNamespace('lt-kinds');
     await apply({

@@ -1,8 +1,16 @@
 import { expect } from 'chai';
-import { certificateSpecEquals } from '../../../src/decisions/certificate-compare.js';
+import { certificateSpecEquals, droppedSpecFields } from '../../../src/decisions/certificate-compare.js';
 import { desiredListenerCertificate } from '../../../src/decisions/listener-desired.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
 import { DEFAULTS, listener } from './fixtures.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) out[k] = v === null ? undefined : mergePatch(out[k], v);
+  return out;
+}
 
 function desired(): Certificate {
   const d = desiredListenerCertificate(listener({ annotations: { 'cert-manager.io/cluster-issuer': 'site-ca', 'cert-manager.io/duration': '720h' } }), DEFAULTS);
@@ -110,5 +118,33 @@ describe('certificateSpecEquals', function () {
     const have = live();
     for (const r of have.metadata.ownerReferences ?? []) r.blockOwnerDeletion = true;
     expect(certificateSpecEquals(have, desired())).to.equal(true);
+  });
+
+  describe('droppedSpecFields', function () {
+    it('nothing when live holds only what we want, whatever others added', function () {
+      expect(droppedSpecFields(live(), desired())).to.equal(undefined);
+    });
+
+    it('nulls each field we own that live has and desired dropped, nested ones by path, and none we never write', function () {
+      const have = live();
+      have.spec.ipAddresses = ['2001:db8::1'];
+      have.spec.privateKey = { ...have.spec.privateKey, size: 4096 };
+      (have.spec as unknown as Record<string, unknown>).keystores = { pkcs12: { create: true } };
+      const want = desired();
+      delete want.spec.duration;
+      const patch = droppedSpecFields(have, want);
+      expect(patch).to.deep.equal({ ipAddresses: null, duration: null, privateKey: { size: null } });
+      // Applying the nulls as a JSON merge patch (RFC 7386) leaves live equal to desired.
+      const merged = structuredClone(have);
+      merged.spec = mergePatch(merged.spec, patch) as Certificate['spec'];
+      expect(certificateSpecEquals(merged, want)).to.equal(true);
+      expect(certificateSpecEquals(have, want)).to.equal(false);
+    });
+
+    it('treats empty lists and objects as not set, as the API server does', function () {
+      const have = live();
+      have.spec.ipAddresses = [];
+      expect(droppedSpecFields(have, desired())).to.equal(undefined);
+    });
   });
 });
