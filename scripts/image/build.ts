@@ -5,7 +5,7 @@
 // cached part: .ci/run does it before the tests).
 //
 //   npm run image -- [--tag NAME] [--smoke] [--stand-ins]
-import { ensurePackages, podmanInherit, timed } from './podman.js';
+import { ensurePackages, podmanInherit, RESTRICTED_RUN, timed } from './podman.js';
 import { standIns } from './stand-ins.js';
 import { buildImage, DEFAULT_TAG, formatSize, imageSize } from './image.js';
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const size = await timed('size and layers', () => imageSize(tag));
   console.log(formatSize(tag, size));
   if (args.includes('--smoke')) {
-    await timed('podman run --help', () => podmanInherit(['run', '--rm', '--read-only', '--user', '65532:65532', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--network', 'host', tag, '--help']));
+    await timed('podman run --help', () => podmanInherit(['run', '--rm', ...RESTRICTED_RUN, tag, '--help']));
   }
 }
 

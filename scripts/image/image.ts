@@ -8,7 +8,7 @@
 // <FROM reference>=container-image://<stand-in>` substitutes the stand-in for
 // exactly that reference (buildx's --build-context does the same), so the file
 // stays the one users build against the real registry.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,18 +87,16 @@ function hostNpmTrust(work: string): string[] {
 }
 
 /**
- * Why podman cannot build and run images here, or undefined when it can.
- * Installs the Debian packages first when they are missing and this is root.
+ * Why the image cannot be built and run here, or undefined when it can: root
+ * (podman here runs images only as root), and podman and runc installed or
+ * apt-get to install them. Checked without installing anything, so a test file
+ * can decide at load time whether its tests exist.
  */
-export async function podmanProblem(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return `podman runs images here only as root (this is uid ${String(process.getuid?.())}): run the tests as root`;
-  try {
-    await ensurePackages();
-    podman(['info', '--format', '{{.Host.OCIRuntime.Name}}']);
-    return undefined;
-  } catch (err) {
-    return `podman cannot run here: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`;
-  }
+export function podmanUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return `podman runs images here only as root (this is uid ${String(process.getuid?.())})`;
+  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  if (!has('apt-get') && !(has('podman') && has('runc'))) return 'podman and runc are not installed, and there is no apt-get to install them';
+  return undefined;
 }
 
 /**

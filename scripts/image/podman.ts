@@ -63,6 +63,13 @@ function writeIfChanged(file: string, text: string): void {
   if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
 }
 
+/**
+ * How the image runs outside Kubernetes, as the Deployment of manifests/base runs
+ * it: read-only root, uid 65532, no capabilities, no privilege escalation. Host
+ * network, so 127.0.0.1 reaches a local control plane.
+ */
+export const RESTRICTED_RUN = ['--read-only', '--user', '65532:65532', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--network', 'host'] as const;
+
 /** The environment every podman call runs with. */
 export function podmanEnv(): NodeJS.ProcessEnv {
   mkdirSync(imageCacheDir, { recursive: true });

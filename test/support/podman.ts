@@ -2,7 +2,7 @@
 // (scripts/image/podman.ts), and the containers they start: each one run
 // detached under a name of its own, its JSON log lines read back with
 // `podman logs`, and removed whatever the test's outcome.
-import { podmanEnv } from '../../scripts/image/podman.js';
+import { podmanEnv, RESTRICTED_RUN } from '../../scripts/image/podman.js';
 import { parseLogLine, type LogLine } from './daemon.js';
 import { runTool, stdoutOrThrow, type ToolResult } from './tool.js';
 
@@ -14,12 +14,8 @@ export async function podmanOut(args: readonly string[], timeoutMs = 120_000): P
   return stdoutOrThrow('podman', args, await podmanRun(args, timeoutMs));
 }
 
-/**
- * How the image runs in the tests, as the Deployment of manifests/base runs it:
- * read-only root, uid 65532, no capabilities, no privilege escalation. Host
- * network, so 127.0.0.1 is the test control plane's API server.
- */
-export const RESTRICTED = ['--read-only', '--user', '65532:65532', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--network', 'host'] as const;
+/** How the tests run the image: as the Deployment runs it (scripts/image/podman.ts). */
+export const RESTRICTED = RESTRICTED_RUN;
 
 export class Container {
   private constructor(readonly name: string) {}
