@@ -50,7 +50,7 @@ export function checkHosts(leaf: ParsedCertificate, hosts: string[], fail: (reas
 
 function hostNotCovered(cert: ParsedCertificate, host: string): string {
   const h = quote(host);
-  if (cert.x509.subjectAltName !== undefined) return `SANs ${list([...cert.dnsNames, ...cert.ipAddresses])} do not cover host ${h}`;
+  if (cert.hasSubjectAltName) return `SANs ${list([...cert.dnsNames, ...cert.ipAddresses])} do not cover host ${h}`;
   if (cert.commonName === undefined) return `certificate has no subjectAltName and no CN, so it does not cover host ${h}`;
   return `certificate has no subjectAltName, and its CN ${quote(cert.commonName)} does not cover host ${h}`;
 }

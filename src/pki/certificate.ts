@@ -7,25 +7,96 @@ import { parseSubjectAltName } from './subject-alt-name.js';
 import { normalizeIp } from '../host/normalize.js';
 
 export interface ParsedCertificate {
-  /** Normalized PEM of this certificate. */
-  pem: string;
+  /** Normalized PEM of this certificate (made from `der` on each read). */
+  readonly pem: string;
+  /** The certificate as it was read: what every other field is derived from. */
+  readonly der: Buffer;
   /** SHA-256 of the DER, lowercase hex, no colons. */
-  fingerprint: string;
+  readonly fingerprint: string;
   /** Distinguished names as one line, in certificate order, e.g. "O=acme, CN=backend". */
-  subject: string;
-  issuer: string;
+  readonly subject: string;
+  readonly issuer: string;
   /** Uppercase hex, as OpenSSL prints it. */
-  serialNumber: string;
-  notBefore: Date;
-  notAfter: Date;
-  isCA: boolean;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly isCA: boolean;
+  /** The certificate has a subjectAltName extension (then its CN names no host). */
+  readonly hasSubjectAltName: boolean;
   /** From subjectAltName, as written in the certificate. */
-  dnsNames: string[];
+  readonly dnsNames: string[];
   /** From subjectAltName, normalized (dotted quad, or RFC 5952 IPv6). */
-  ipAddresses: string[];
+  readonly ipAddresses: string[];
   /** The last CN of the subject, the most specific one. */
-  commonName?: string;
-  x509: X509Certificate;
+  readonly commonName: string | undefined;
+  /** Node's object, for signatures and keys; made again from `der` when the last one was collected. */
+  readonly x509: X509Certificate;
+}
+
+/**
+ * Parsed certificates stay in the parse cache for as long as their Secret
+ * does, two or more per Listener. Node's X509Certificate memoizes every field
+ * it was asked for (and the PEM is the DER again in base64): holding both was
+ * 3.5 KiB of heap per certificate, most of what the daemon kept per Listener.
+ * So only the DER and the decided fields are kept, and the X509Certificate is
+ * held weakly: a reconcile that checks a chain reuses it, an idle daemon lets
+ * it go.
+ */
+class CompactCertificate implements ParsedCertificate {
+  readonly fingerprint: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly isCA: boolean;
+  readonly hasSubjectAltName: boolean;
+  readonly dnsNames: string[];
+  readonly ipAddresses: string[];
+  private node: WeakRef<X509Certificate>;
+  // The CN is needed only for certificates without SANs and for messages, and
+  // reading it (the legacy object also hashes the DER three times) is a fifth
+  // of the parse: computed on first use.
+  private cn: { value: string | undefined } | undefined;
+
+  constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date) {
+    this.node = new WeakRef(x509);
+    this.fingerprint = createHash('sha256').update(der).digest('hex');
+    this.subject = oneLine(x509.subject);
+    this.issuer = oneLine(x509.issuer);
+    this.serialNumber = x509.serialNumber;
+    this.notBefore = notBefore;
+    this.notAfter = notAfter;
+    this.isCA = x509.ca;
+    const altNames = x509.subjectAltName;
+    this.hasSubjectAltName = altNames !== undefined;
+    this.dnsNames = [];
+    this.ipAddresses = [];
+    for (const san of parseSubjectAltName(altNames)) {
+      if (san.type === 'DNS') this.dnsNames.push(san.value);
+      if (san.type === 'IP Address') {
+        const ip = normalizeIp(san.value);
+        if (ip !== undefined) this.ipAddresses.push(ip);
+      }
+    }
+  }
+
+  get x509(): X509Certificate {
+    let x509 = this.node.deref();
+    if (x509 === undefined) {
+      x509 = new X509Certificate(this.der);
+      this.node = new WeakRef(x509);
+    }
+    return x509;
+  }
+
+  get pem(): string {
+    return toPem('CERTIFICATE', this.der);
+  }
+
+  get commonName(): string | undefined {
+    return (this.cn ??= { value: lastCommonName(this.x509) }).value;
+  }
 }
 
 /** One DER certificate, parsed; throws when it is not a certificate Node can read. */
@@ -34,38 +105,11 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
   const notBefore = parseOpenSslTime(x509.validFrom);
   const notAfter = parseOpenSslTime(x509.validTo);
   if (notBefore === undefined || notAfter === undefined) throw new Error('unreadable validity dates');
-  const sans = parseSubjectAltName(x509.subjectAltName);
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  for (const san of sans) {
-    if (san.type === 'DNS') dnsNames.push(san.value);
-    if (san.type === 'IP Address') {
-      const ip = normalizeIp(san.value);
-      if (ip !== undefined) ipAddresses.push(ip);
-    }
-  }
-  const parsed: ParsedCertificate = {
-    pem: toPem('CERTIFICATE', x509.raw),
-    fingerprint: createHash('sha256').update(x509.raw).digest('hex'),
-    subject: oneLine(x509.subject),
-    issuer: oneLine(x509.issuer),
-    serialNumber: x509.serialNumber,
-    notBefore,
-    notAfter,
-    isCA: x509.ca,
-    dnsNames,
-    ipAddresses,
-    x509,
-  };
-  // The CN is needed only for certificates without SANs and for messages, and
-  // reading it (the legacy object also hashes the DER three times) is a fifth
-  // of the parse: computed on first use.
-  let cn: { value: string | undefined } | undefined;
-  Object.defineProperty(parsed, 'commonName', {
-    enumerable: true,
-    get: (): string | undefined => (cn ??= { value: lastCommonName(x509) }).value,
-  });
-  return parsed;
+  // A copy of its own: a small Buffer is a view of an 8 KiB pool slab, and a
+  // kept view keeps the whole slab.
+  const own = Buffer.allocUnsafeSlow(x509.raw.length);
+  x509.raw.copy(own);
+  return new CompactCertificate(own, x509, notBefore, notAfter);
 }
 
 function lastCommonName(x509: X509Certificate): string | undefined {

@@ -12,7 +12,7 @@ export function coversHost(cert: ParsedCertificate, host: string): boolean {
   // and a megabyte host against tens of thousands of SANs would take minutes.
   if (h === '' || h.length > MAX_HOST) return false;
   const ip = normalizeIp(h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h);
-  if (cert.x509.subjectAltName === undefined) {
+  if (!cert.hasSubjectAltName) {
     const cn = cert.commonName;
     if (cn === undefined) return false;
     return ip === undefined ? matchesDnsName(cn, h) : normalizeIp(cn) === ip;

@@ -87,11 +87,11 @@ function keyWeakness(cert: ParsedCertificate): string | undefined {
 }
 
 function signatureWeakness(cert: ParsedCertificate): string | undefined {
-  const alg = signatureAlgorithm(cert.x509.raw);
+  const alg = signatureAlgorithm(cert.der);
   if (alg === undefined) return undefined;
   let name = WEAK_SIGNATURES.get(alg.oid);
   if (alg.oid === RSA_PSS) {
-    const hash = pssHash(cert.x509.raw, alg.params);
+    const hash = pssHash(cert.der, alg.params);
     name = hash === undefined ? undefined : `RSA-PSS with ${hash}`;
   }
   if (name === undefined) return undefined;
