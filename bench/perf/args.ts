@@ -5,12 +5,14 @@ export interface BenchArgs {
   expiryObjects: number;
   out: string;
   cpuProf: boolean;
+  /** A heap snapshot of the daemon at the end of each steady window, beside the daemon logs. */
+  heapSnapshot: boolean;
   /** An existing cluster of this project's making (its kubeconfig and audit log) instead of a new one. */
   kubeconfig?: string;
   auditLog?: string;
 }
 
-export const USAGE = `npm run bench -- [--sizes 100,1000,5000] [--steady-minutes 5] [--expiry-objects 10000] [--out bench-perf.json] [--cpu-prof]
+export const USAGE = `npm run bench -- [--sizes 100,1000,5000] [--steady-minutes 5] [--expiry-objects 10000] [--out bench-perf.json] [--cpu-prof] [--heap-snapshot]
                     [--kubeconfig FILE --audit-log FILE]   (a running control plane of this project instead of a new one)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -20,10 +22,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const eq = a.indexOf('=');
     if (eq > 0) values.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--cpu-prof') values.set('cpu-prof', 'true');
+    else if (a === '--cpu-prof' || a === '--heap-snapshot') values.set(a.slice(2), 'true');
     else values.set(a.slice(2), argv[++i] ?? '');
   }
-  const known = new Set(['sizes', 'steady-minutes', 'expiry-objects', 'out', 'cpu-prof', 'kubeconfig', 'audit-log']);
+  const known = new Set(['sizes', 'steady-minutes', 'expiry-objects', 'out', 'cpu-prof', 'heap-snapshot', 'kubeconfig', 'audit-log']);
   for (const k of values.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
   const num = (k: string, fallback: number, integer: boolean): number => {
     const raw = values.get(k);
@@ -39,7 +41,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if ((kubeconfig === undefined) !== (auditLog === undefined)) throw new Error('--kubeconfig and --audit-log go together');
   return {
     sizes, steadyMinutes: num('steady-minutes', 5, false), expiryObjects: num('expiry-objects', 10_000, true),
-    out: values.get('out') ?? 'bench-perf.json', cpuProf: values.get('cpu-prof') === 'true',
+    out: values.get('out') ?? 'bench-perf.json', cpuProf: values.get('cpu-prof') === 'true', heapSnapshot: values.get('heap-snapshot') === 'true',
     ...(kubeconfig !== undefined && auditLog !== undefined ? { kubeconfig, auditLog } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { repoRoot } from '../../cluster/paths.js';
+import { inspectorUrl, retainedHeapBytes, writeHeapSnapshot } from '../../cluster/inspector.js';
 import { startProcess, stopProcess, type ManagedProcess } from '../../cluster/processes.js';
 
 const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
@@ -32,7 +33,8 @@ export class BenchDaemon {
 
   constructor(args: string[], dir: string, nodeArgs: string[] = []) {
     this.logFile = join(dir, `daemon-${this.startedAt}.log`);
-    this.proc = startProcess('daemon', process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'cli.js'), 'run',
+    // The inspector listens on a port of its own choosing and costs nothing until a client connects.
+    this.proc = startProcess('daemon', process.execPath, ['--inspect=127.0.0.1:0', ...nodeArgs, join(repoRoot, 'dist', 'src', 'cli.js'), 'run',
       '--metrics-bind-address=127.0.0.1:0', '--health-bind-address=127.0.0.1:0', ...args], this.logFile);
   }
 
@@ -80,6 +82,22 @@ export class BenchDaemon {
     const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     return { cpuS, rssBytes: rssKb * 1024 };
+  }
+
+  private inspector(): string {
+    const url = inspectorUrl(existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '');
+    if (url === undefined) throw new Error(`the daemon's inspector address is not in its log ${this.logFile}`);
+    return url;
+  }
+
+  /** JS heap in use after a full GC: what the daemon keeps, not what it has not collected yet. */
+  retainedHeap(): Promise<number> {
+    return retainedHeapBytes(this.inspector());
+  }
+
+  /** A .heapsnapshot of the daemon (open it in Chrome's DevTools, Memory tab); returns its size. */
+  heapSnapshot(file: string): Promise<number> {
+    return writeHeapSnapshot(this.inspector(), file);
   }
 
   /** One GET /metrics, timed, on a kept-alive connection as Prometheus does. */

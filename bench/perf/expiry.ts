@@ -34,6 +34,8 @@ export interface ExpiryResult {
   healthzMaxMs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** After a full GC (V8 inspector). */
+  retainedHeapBytes: number;
   /** V8's heap as reserved, and memory outside it (Buffers, X509 and key objects): what RSS holds beside the live heap. */
   heapTotalBytes: number;
   externalBytes: number;
@@ -108,11 +110,12 @@ export async function runExpiry(e: number, o: { api: Api; daemonKubeconfig: stri
     const times = scrapes.map((x) => x.ms).sort((a, b) => a - b);
     const last = scrapes[scrapes.length - 1] ?? await daemon.scrape();
     const proc = daemon.sample();
+    const retainedHeapBytes = await daemon.retainedHeap();
     const scrape = { ms: Number((times[2] ?? 0).toFixed(1)), maxMs: Number((times[4] ?? 0).toFixed(1)), cpuMs, bytes: last.bytes };
     o.log(`expiry: daemon synced in ${daemonSyncMs} ms, all ${e} indexed in ${indexedMs} ms, /metrics ${(scrape.bytes / 1e6).toFixed(2)} MB in ${scrape.ms} ms (max ${scrape.maxMs}, daemon CPU ${scrape.cpuMs} ms), longest event-loop stall ${(lagMaxS * 1000).toFixed(0)} ms, slowest /healthz ${healthzMaxMs.toFixed(0)} ms, ${failedScrapes.length} failed scrapes`);
     return {
       objects: e, createMs, daemonSyncMs, indexedMs, scrape, failedScrapes, eventLoopLagMaxMs: Math.round(lagMaxS * 1000), healthzMaxMs: Math.round(healthzMaxMs),
-      rssBytes: proc.rssBytes, heapUsedBytes: metricValue(last.text, 'nodejs_heap_size_used_bytes') ?? 0,
+      rssBytes: proc.rssBytes, heapUsedBytes: metricValue(last.text, 'nodejs_heap_size_used_bytes') ?? 0, retainedHeapBytes,
       heapTotalBytes: metricValue(last.text, 'nodejs_heap_size_total_bytes') ?? 0, externalBytes: metricValue(last.text, 'nodejs_external_memory_bytes') ?? 0,
     };
   } finally {

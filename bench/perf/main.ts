@@ -27,7 +27,7 @@ try {
   mkdirSync(daemonDir, { recursive: true });
   const report = await runPerf({
     kubeconfig: args.kubeconfig ?? info?.kubeconfig ?? '', auditLog: args.auditLog ?? info?.auditLog ?? '', dir: daemonDir,
-    sizes: args.sizes, steadyMs: args.steadyMinutes * 60_000, expiryObjects: args.expiryObjects, cpuProf: args.cpuProf,
+    sizes: args.sizes, steadyMs: args.steadyMinutes * 60_000, expiryObjects: args.expiryObjects, cpuProf: args.cpuProf, heapSnapshot: args.heapSnapshot,
     prefix: 'bench', clusterResourceNamespace: 'cert-manager', log,
     onProgress: (partial) => { writeFileSync(out, `${JSON.stringify({ ...partial, partial: true }, null, 2)}\n`); },
   });
@@ -37,7 +37,7 @@ try {
   ok = true;
 } finally {
   await cp?.stop();
-  // CPU profiles and daemon logs stay for whoever asked for them, or when the run failed.
-  if (ok && !args.cpuProf && !process.env.BENCH_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
+  // CPU profiles, heap snapshots and daemon logs stay for whoever asked for them, or when the run failed.
+  if (ok && !args.cpuProf && !args.heapSnapshot && !process.env.BENCH_KEEP_STATE) rmSync(dir, { recursive: true, force: true });
   else console.error(`state, daemon logs and profiles kept in ${dir}`);
 }

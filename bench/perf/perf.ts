@@ -26,6 +26,7 @@ export interface PerfOptions {
   /** Tracked objects for the expiry part; 0 skips it. */
   expiryObjects: number;
   cpuProf: boolean;
+  heapSnapshot: boolean;
   /** Namespaces are PREFIX-floor-N, PREFIX-peer-N, PREFIX-us-N, PREFIX-expiry. */
   prefix: string;
   /** cert-manager's --cluster-resource-namespace (where the CA Secret goes). */
@@ -75,7 +76,7 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
       sizes: [],
     };
     for (const n of o.sizes) {
-      report.sizes.push(await runSize(n, { api, audit, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, steadyMs: o.steadyMs, cpuProf: o.cpuProf, log: o.log, quiet }));
+      report.sizes.push(await runSize(n, { api, audit, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, steadyMs: o.steadyMs, cpuProf: o.cpuProf, heapSnapshot: o.heapSnapshot, log: o.log, quiet }));
       o.onProgress?.(report);
     }
     if (o.expiryObjects > 0) report.expiry = await runExpiry(o.expiryObjects, { api, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, log: o.log });

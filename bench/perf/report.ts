@@ -28,9 +28,9 @@ export function formatReport(r: PerfReport): string {
     r.sizes.map((x) => [String(x.n), s(x.floor.certificatesMs), s(x.peer.certificatesMs), s(x.us.certificatesMs), x.ratio.usOverPeer.toFixed(2), x.ratio.usOverFloor.toFixed(2),
       s(x.peer.readyMs), s(x.us.readyMs), s(x.us.wiredMs), `${x.us.readyToWired.p50}/${x.us.readyToWired.p99}`, `${x.loadavg.before[0] ?? '?'}→${x.loadavg.after[0] ?? '?'}`])));
   out.push('', 'The daemon\'s API requests per Listener during convergence (audit log), and its steady state after', '');
-  out.push(table(['N', 'writes/Listener', 'by verb', 'steady s', 'writes/min', 'requests/min', 'CPU s/min', 'RSS MiB', 'heap MiB', 'RSS KiB/object', 'heap KiB/object'],
+  out.push(table(['N', 'writes/Listener', 'by verb', 'steady s', 'writes/min', 'requests/min', 'CPU s/min', 'RSS MiB', 'heap MiB (retained)', 'RSS KiB/object', 'retained heap KiB/object'],
     r.sizes.map((x) => [String(x.n), x.requests.writesPerListener.toFixed(2), Object.entries(x.requests.perListener).map(([v, c]) => `${v} ${c}`).join(', '),
-      x.steady.windowS.toFixed(0), String(x.steady.writesPerMin), String(x.steady.requestsPerMin), x.steady.cpuSPerMin.toFixed(3), mib(x.steady.rssBytes), mib(x.steady.heapUsedBytes),
+      x.steady.windowS.toFixed(0), String(x.steady.writesPerMin), String(x.steady.requestsPerMin), x.steady.cpuSPerMin.toFixed(3), mib(x.steady.rssBytes), `${mib(x.steady.heapUsedBytes)} (${mib(x.steady.retainedHeapBytes)})`,
       kib(x.steady.bytesPerObject.rss), kib(x.steady.bytesPerObject.heap)])));
   for (const x of r.sizes) out.push(`N=${x.n}: quiet ${s(x.drain.ms)} s after all were wired (${x.drain.writes} writes, the last after ${s(x.drain.lastWriteMs)} s; ${x.drain.cpuS} CPU s); the steady window began then`);
   if (r.sizes.length >= 2) {
@@ -38,11 +38,11 @@ export function formatReport(r: PerfReport): string {
     out.push(`  us, Certificates: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.us.certificatesMs })))}`);
     out.push(`  peer, Certificates: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.peer.certificatesMs })))}`);
     out.push(`  us, all wired: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.us.wiredMs })))}`);
-    out.push(`  us, heap above baseline: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.steady.heapUsedBytes - x.steady.baselineHeapUsedBytes })))}`);
+    out.push(`  us, retained heap above baseline: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.steady.retainedHeapBytes - x.steady.baselineRetainedHeapBytes })))}`);
   }
   if (r.expiry) {
     const e = r.expiry;
-    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms; ${e.scrape.cpuMs} ms of the daemon's CPU), ${(e.scrape.bytes / 1e6).toFixed(2)} MB; longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB (${kib(e.heapUsedBytes / e.objects)} KiB heap per object, baseline included)`);
+    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms; ${e.scrape.cpuMs} ms of the daemon's CPU), ${(e.scrape.bytes / 1e6).toFixed(2)} MB; longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB, retained ${mib(e.retainedHeapBytes)} MiB (${kib(e.retainedHeapBytes / e.objects)} KiB retained heap per object, baseline included)`);
   }
   return out.join('\n');
 }

@@ -46,9 +46,13 @@ export interface SizeResult {
   steady: {
     windowS: number; writes: number; writesPerMin: number; requestsPerMin: number; cpuSPerMin: number;
     rssBytes: number; heapUsedBytes: number; baselineRssBytes: number; baselineHeapUsedBytes: number;
+    /** After a full GC (V8 inspector): heapUsedBytes also counts garbage not collected yet. */
+    retainedHeapBytes: number; baselineRetainedHeapBytes: number;
+    /** Above the idle daemon's baseline, per Listener; heap is the retained heap. */
     bytesPerObject: { rss: number; heap: number };
   };
   cpuProfile?: string;
+  heapSnapshot?: string;
 }
 
 export interface SizeOptions {
@@ -59,6 +63,7 @@ export interface SizeOptions {
   prefix: string;
   steadyMs: number;
   cpuProf: boolean;
+  heapSnapshot: boolean;
   log: (line: string) => void;
   quiet: Logger;
 }
@@ -121,6 +126,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const daemonSyncMs = await daemon.waitSynced();
     const base = daemon.sample();
     const baseHeap = metricValue((await daemon.scrape()).text, 'nodejs_heap_size_used_bytes') ?? 0;
+    const baseRetained = await daemon.retainedHeap();
     const stamps = new Stamps(api, usNs, o.quiet, true);
     await stamps.start();
     const created = await createAll(api, Resources.listener, names.map((x) => listener(usNs, x)));
@@ -161,6 +167,12 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const steadyTo = Date.now();
     const end = daemon.sample();
     const heap = metricValue((await daemon.scrape()).text, 'nodejs_heap_size_used_bytes') ?? 0;
+    const retained = await daemon.retainedHeap();
+    let snapshot: string | undefined;
+    if (o.heapSnapshot) {
+      snapshot = `${o.dir}/daemon-N${n}.heapsnapshot`;
+      log(`N=${n}: heap snapshot ${snapshot} (${((await daemon.heapSnapshot(snapshot)) / 1e6).toFixed(1)} MB)`);
+    }
     const minutes = (steadyTo - steadyFrom) / 60_000;
     const window = o.audit.requests(SA_USER, steadyFrom, steadyTo);
     const steadyWrites = window.filter((r) => WRITE_VERBS.has(r.verb)).length;
@@ -176,8 +188,10 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
       steady: {
         windowS: round((steadyTo - steadyFrom) / 1000, 1), writes: steadyWrites, writesPerMin: round(steadyWrites / minutes), requestsPerMin: round(window.length / minutes),
         cpuSPerMin: round((end.cpuS - cpu0) / minutes, 3), rssBytes: end.rssBytes, heapUsedBytes: heap, baselineRssBytes: base.rssBytes, baselineHeapUsedBytes: baseHeap,
-        bytesPerObject: { rss: Math.round((end.rssBytes - base.rssBytes) / n), heap: Math.round((heap - baseHeap) / n) },
+        retainedHeapBytes: retained, baselineRetainedHeapBytes: baseRetained,
+        bytesPerObject: { rss: Math.round((end.rssBytes - base.rssBytes) / n), heap: Math.round((retained - baseRetained) / n) },
       },
+      ...(snapshot !== undefined ? { heapSnapshot: snapshot } : {}),
     };
     const errors = daemon.errors();
     if (errors.length > 0) log(`N=${n}: the daemon logged ${errors.length} errors, first: ${errors[0] ?? ''} (log ${daemon.logFile})`);

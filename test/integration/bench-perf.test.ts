@@ -20,7 +20,7 @@ describe('npm run bench (smoke: N=20, 10 s steady)', function () {
     dir = mkdtempSync(join(tmpdir(), 'scr-bench-smoke-'));
     report = await runPerf({
       kubeconfig: testCluster().kubeconfig, auditLog: testCluster().auditLog, dir,
-      sizes: [20], steadyMs: 10_000, expiryObjects: 20, cpuProf: false,
+      sizes: [20], steadyMs: 10_000, expiryObjects: 20, cpuProf: false, heapSnapshot: false,
       prefix: `smoke-${Date.now().toString(36)}`, clusterResourceNamespace: 'cert-manager',
       log: (l) => { console.error(`    [bench] ${l}`); },
     });
@@ -58,6 +58,9 @@ describe('npm run bench (smoke: N=20, 10 s steady)', function () {
     expect(s.steady.windowS).to.be.at.least(10);
     expect(s.steady.writes).to.be.at.least(0);
     expect(s.steady.cpuSPerMin).to.be.at.least(0);
+    // Read through the daemon's inspector after a full GC: a live heap is some MB, never 0.
+    expect(s.steady.retainedHeapBytes, 'retained heap').to.be.greaterThan(1e6);
+    expect(s.steady.baselineRetainedHeapBytes, 'baseline retained heap').to.be.greaterThan(1e6);
     expect(s.steady.rssBytes).to.be.greaterThan(10 * 1024 * 1024);
     expect(s.steady.heapUsedBytes).to.be.greaterThan(1024 * 1024);
   });

@@ -1,0 +1,50 @@
+// What a V8 heap snapshot holds, by kind: self sizes summed per constructor
+// (objects) or per node type (strings, arrays, code), biggest first. Enough to
+// see what grows with the number of objects: compare two snapshots taken at
+// different N (`npm run bench -- --heap-snapshot` writes one per size).
+//   npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]
+import { readFileSync } from 'node:fs';
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] }; node_count: number };
+  nodes: number[];
+  strings: string[];
+}
+
+export interface HeapGroup { kind: string; count: number; bytes: number }
+
+/** Self sizes per kind: "Foo" for objects made by Foo, "(string)" and the like for V8's own node types. */
+export function summarizeHeap(s: Snapshot): { total: number; groups: HeapGroup[] } {
+  const f = s.snapshot.meta.node_fields;
+  const width = f.length;
+  const [TYPE, NAME, SIZE] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const types = s.snapshot.meta.node_types[0];
+  const groups = new Map<string, HeapGroup>();
+  let total = 0;
+  for (let i = 0; i < s.nodes.length; i += width) {
+    const type = types[s.nodes[i + TYPE] ?? 0] ?? '?';
+    const size = s.nodes[i + SIZE] ?? 0;
+    const name = s.strings[s.nodes[i + NAME] ?? 0] || '(anonymous)';
+    const kind = type === 'object' ? name : type === 'closure' ? `${name} (closure)` : `(${type})`;
+    const g = groups.get(kind) ?? { kind, count: 0, bytes: 0 };
+    g.count += 1;
+    g.bytes += size;
+    groups.set(kind, g);
+    total += size;
+  }
+  return { total, groups: [...groups.values()].sort((a, b) => b.bytes - a.bytes) };
+}
+
+function main(argv: string[]): void {
+  const topAt = argv.indexOf('--top');
+  const top = topAt >= 0 ? Number(argv[topAt + 1]) : 30;
+  const files = argv.filter((a, i) => !a.startsWith('--') && (topAt < 0 || i !== topAt + 1));
+  if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]');
+  for (const file of files) {
+    const { total, groups } = summarizeHeap(JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
+    console.log(`${file}: ${(total / 1048576).toFixed(1)} MiB in ${groups.reduce((n, g) => n + g.count, 0)} nodes`);
+    for (const g of groups.slice(0, top)) console.log(`  ${(g.bytes / 1048576).toFixed(2).padStart(8)} MiB  ${String(g.count).padStart(8)}  ${g.kind}`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) main(process.argv.slice(2));
