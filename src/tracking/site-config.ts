@@ -41,21 +41,22 @@ export class SiteConfigWatch {
   constructor(private readonly d: SiteConfigDeps) {}
 
   /** The current culprits of a namespace, from the caches and what was read directly. */
-  blockers(namespace: string): SiteBlocker[] {
-    const { caches, uncached } = this.d;
-    return siteBlockers(caches.listeners.list(namespace), caches.connectors.list(namespace),
-      (ns, name) => secretPresence(this.cached(ns, name), uncached?.lastRead(ns, name)));
+  blockers(namespace: string, listeners = this.d.caches.listeners.list(namespace), connectors = this.d.caches.connectors.list(namespace)): SiteBlocker[] {
+    const { uncached } = this.d;
+    return siteBlockers(listeners, connectors, (ns, name) => secretPresence(this.cached(ns, name), uncached?.lastRead(ns, name)));
   }
 
   async reconcile(namespace: string): Promise<ReconcileResult> {
     const { caches, uncached } = this.d;
-    const objects = [...caches.listeners.list(namespace), ...caches.connectors.list(namespace)];
     let limited = false;
-    for (const ref of referencedSecrets(objects)) {
+    for (const ref of referencedSecrets([...caches.listeners.list(namespace), ...caches.connectors.list(namespace)])) {
       if (!this.cached(namespace, ref.name) && uncached && (await uncached.refresh(namespace, ref.name)) === 'limited') limited = true;
     }
-    const blockers = this.blockers(namespace);
-    const tracked = caches.listeners.list(namespace).length + caches.connectors.list(namespace).length > 0;
+    // Listed once more after the reads (which may have awaited), and only once: a pass is O(objects of the namespace).
+    const listeners = caches.listeners.list(namespace);
+    const connectors = caches.connectors.list(namespace);
+    const blockers = this.blockers(namespace, listeners, connectors);
+    const tracked = listeners.length + connectors.length > 0;
     this.d.metrics.setSiteBlockers(namespace, blockers, tracked);
     this.log(namespace, blockers);
     for (const b of blockers) {
