@@ -3,6 +3,7 @@
 // see what grows with the number of objects: compare two snapshots taken at
 // different N (`npm run bench -- --heap-snapshot` writes one per size).
 //   npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]
+//   npm run bench:heap -- N100.heapsnapshot N1000.heapsnapshot --per 900   (growth per object, by kind)
 import { readFileSync } from 'node:fs';
 
 interface Snapshot {
@@ -35,13 +36,36 @@ export function summarizeHeap(s: Snapshot): { total: number; groups: HeapGroup[]
   return { total, groups: [...groups.values()].sort((a, b) => b.bytes - a.bytes) };
 }
 
+/** What grew from `before` to `after`, per kind, biggest growth first. */
+export function diffHeap(before: HeapGroup[], after: HeapGroup[]): HeapGroup[] {
+  const was = new Map(before.map((g) => [g.kind, g]));
+  return after.map((g) => ({ kind: g.kind, count: g.count - (was.get(g.kind)?.count ?? 0), bytes: g.bytes - (was.get(g.kind)?.bytes ?? 0) }))
+    .concat(before.filter((g) => !after.some((a) => a.kind === g.kind)).map((g) => ({ kind: g.kind, count: -g.count, bytes: -g.bytes })))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+function flag(argv: string[], name: string): number | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? Number(argv[at + 1]) : undefined;
+}
+
 function main(argv: string[]): void {
-  const topAt = argv.indexOf('--top');
-  const top = topAt >= 0 ? Number(argv[topAt + 1]) : 30;
-  const files = argv.filter((a, i) => !a.startsWith('--') && (topAt < 0 || i !== topAt + 1));
-  if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]');
+  const top = flag(argv, '--top') ?? 30;
+  const per = flag(argv, '--per');
+  const files = argv.filter((a, i) => !a.startsWith('--') && !['--top', '--per'].includes(argv[i - 1] ?? ''));
+  if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]   or   -- BEFORE AFTER --per N (growth per object)');
+  const read = (file: string): { total: number; groups: HeapGroup[] } => summarizeHeap(JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
+  if (per !== undefined) {
+    const [a, b] = files;
+    if (a === undefined || b === undefined || files.length !== 2) throw new Error('--per takes exactly two snapshots: BEFORE AFTER');
+    const before = read(a);
+    const after = read(b);
+    console.log(`${b} - ${a}: ${((after.total - before.total) / per).toFixed(0)} bytes per object (${per} objects)`);
+    for (const g of diffHeap(before.groups, after.groups).slice(0, top)) console.log(`  ${(g.bytes / per).toFixed(0).padStart(8)} B  ${(g.count / per).toFixed(2).padStart(8)}  ${g.kind}`);
+    return;
+  }
   for (const file of files) {
-    const { total, groups } = summarizeHeap(JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
+    const { total, groups } = read(file);
     console.log(`${file}: ${(total / 1048576).toFixed(1)} MiB in ${groups.reduce((n, g) => n + g.count, 0)} nodes`);
     for (const g of groups.slice(0, top)) console.log(`  ${(g.bytes / 1048576).toFixed(2).padStart(8)} MiB  ${String(g.count).padStart(8)}  ${g.kind}`);
   }

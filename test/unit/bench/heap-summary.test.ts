@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { summarizeHeap } from '../../../bench/heap-summary.js';
+import { diffHeap, summarizeHeap } from '../../../bench/heap-summary.js';
 
 describe('npm run bench:heap (heap snapshot summary)', function () {
   it('sums self sizes per constructor and per V8 node type, biggest first', function () {
@@ -15,6 +15,18 @@ describe('npm run bench:heap (heap snapshot summary)', function () {
       { kind: '(string)', count: 1, bytes: 200 },
       { kind: 'Listener', count: 2, bytes: 96 },
       { kind: '(anonymous) (closure)', count: 1, bytes: 32 },
+    ]);
+  });
+});
+
+describe('npm run bench:heap --per (growth between two snapshots)', function () {
+  it('subtracts per kind, including kinds only one side has', function () {
+    const before = [{ kind: 'Listener', count: 2, bytes: 100 }, { kind: 'Gone', count: 1, bytes: 10 }];
+    const after = [{ kind: 'Listener', count: 12, bytes: 600 }, { kind: '(string)', count: 3, bytes: 90 }];
+    expect(diffHeap(before, after)).to.deep.equal([
+      { kind: 'Listener', count: 10, bytes: 500 },
+      { kind: '(string)', count: 3, bytes: 90 },
+      { kind: 'Gone', count: -1, bytes: -10 },
     ]);
   });
 });
