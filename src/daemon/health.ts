@@ -3,7 +3,7 @@
 // register new ones (cache sync, watch staleness) as it grows.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../telemetry/metrics.js';
 import { ConfigError, type BindAddress } from '../config/config.js';
 
 export type Check = () => { ok: boolean; detail: string };
@@ -61,14 +61,19 @@ export async function serveHealth(checks: HealthChecks, addr: BindAddress): Prom
   return { server, address: await listen(server, addr, 'health-bind-address') };
 }
 
-export async function serveMetrics(registry: Registry, addr: BindAddress): Promise<{ server: Server; address: string }> {
+export async function serveMetrics(source: MetricsSource, addr: BindAddress): Promise<{ server: Server; address: string }> {
   const server = createServer((req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404).end('not found\n');
       return;
     }
-    registry.metrics().then(
-      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+    source.scrape().then(
+      (parts) => {
+        const length = parts.reduce((n, part) => n + (typeof part === 'string' ? Buffer.byteLength(part) : part.length), 0);
+        res.writeHead(200, { 'content-type': source.contentType, 'content-length': length });
+        for (const part of parts) res.write(part);
+        res.end();
+      },
       (err: unknown) => res.writeHead(500).end(`${String(err)}\n`),
     );
   });

@@ -35,21 +35,31 @@ const OBJECT_FAMILIES: readonly ObjectFamily<ObjectMetric>[] = [
   { key: 'siteConfigBlocker', name: p('site_config_blocker'), help: "1 for each Listener/Connector whose spec.tlsCredentials names a Secret (the secret label) that does not exist or is not kubernetes.io/tls: it blocks Skupper's config sync in its namespace." },
 ];
 
+/** What the /metrics endpoint writes: parts in order, the big unchanged one as kept bytes. */
+export interface MetricsSource {
+  readonly contentType: string;
+  scrape(): Promise<(string | Buffer)[]>;
+}
+
 /** prom-client's registry with the per-object table appended to every scrape. */
-class MetricsRegistry extends Registry {
-  constructor(private readonly extra: () => string) {
+class MetricsRegistry extends Registry implements MetricsSource {
+  constructor(private readonly extra: () => Buffer) {
     super();
   }
 
   override async metrics(): Promise<string> {
-    return `${await super.metrics()}\n${this.extra()}\n`;
+    return (await this.scrape()).map((part) => part.toString()).join('');
+  }
+
+  async scrape(): Promise<(string | Buffer)[]> {
+    return [`${await super.metrics()}\n`, this.extra(), '\n'];
   }
 }
 
 export class Metrics {
   /** Per object (namespace, kind, name, secret): object-series.ts. */
   readonly objects = new ObjectSeries<ObjectMetric>(OBJECT_FAMILIES);
-  readonly registry: Registry = new MetricsRegistry(() => this.objects.render());
+  readonly registry: Registry & MetricsSource = new MetricsRegistry(() => this.objects.renderBytes());
 
   // Daemon.
   readonly renewals = new Counter({ name: p('renewals_total'), help: 'Renewals triggered, by trigger and result.', labelNames: ['trigger', 'result'] as const, registers: [this.registry] });
