@@ -37,6 +37,13 @@ export interface InUseSecrets {
   referenced: Set<string>;
 }
 
+export interface InUsePass {
+  /** Digest by Secret name, of the verified Secrets of the objects this pass described: all in use after a full pass. */
+  described: Record<string, string>;
+  /** The whole namespace's view: O(objects), so only for those who need all of it. */
+  whole(): InUseSecrets;
+}
+
 const entryKey = (kind: TrackedKind, name: string): string => `${kind}/${name}`;
 
 export class InUse {
@@ -67,7 +74,7 @@ export class InUse {
   }
 
   /** Brings the namespace's view up to date (sliced, so the event loop keeps turning) and returns it. */
-  async refresh(namespace: string): Promise<InUseSecrets> {
+  async refresh(namespace: string): Promise<InUsePass> {
     const dirty = this.dirty.get(namespace);
     this.dirty.delete(namespace);
     const known = this.views.get(namespace);
@@ -80,6 +87,7 @@ export class InUse {
         const slash = k.indexOf('/');
         return [k.slice(0, slash) === 'connector' ? 'connector' : 'listener', k.slice(slash + 1)];
       });
+    const described: Record<string, string> = {};
     const slice = new TimeSlice();
     // Parsed in slices first (tracker.prepare), so the descriptions below read the parse cache.
     for (const [kind, name] of targets) {
@@ -96,17 +104,24 @@ export class InUse {
       }
       const secret = this.caches.secrets.get(namespace, s.secret) ?? this.caches.opaqueSecrets.get(namespace, s.secret);
       // The §4.4 gate: only verified material is rolled.
-      view.set(entryKey(kind, name), { secret: s.secret, ...(s.ready && secret ? { digest: this.digest(namespace, s.secret, secret) } : {}) });
+      const digest = s.ready && secret ? this.digest(namespace, s.secret, secret) : undefined;
+      view.set(entryKey(kind, name), { secret: s.secret, ...(digest !== undefined ? { digest } : {}) });
+      if (digest !== undefined) described[s.secret] = digest;
     }
     if (view.size > 0) this.views.set(namespace, view);
     else this.views.delete(namespace);
-    const current: Record<string, string> = {};
-    const referenced = new Set<string>();
-    for (const e of view.values()) {
-      referenced.add(e.secret);
-      if (e.digest !== undefined) current[e.secret] = e.digest;
-    }
-    return { current, referenced };
+    return {
+      described,
+      whole: (): InUseSecrets => {
+        const current: Record<string, string> = {};
+        const referenced = new Set<string>();
+        for (const e of view.values()) {
+          referenced.add(e.secret);
+          if (e.digest !== undefined) current[e.secret] = e.digest;
+        }
+        return { current, referenced };
+      },
+    };
   }
 
   private digest(namespace: string, name: string, secret: V1Secret): string {

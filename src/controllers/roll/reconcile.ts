@@ -68,8 +68,10 @@ export class RollReconciler {
   }
 
   async reconcile(namespace: string): Promise<ReconcileResult> {
-    const { current, referenced } = await this.inUse.refresh(namespace);
-    if (this.d.config.rollStrategy === 'reload') return this.countReloads(namespace, current);
+    const pass = await this.inUse.refresh(namespace);
+    // Only what this pass described can have a new digest: counting over the whole namespace was O(N) per event.
+    if (this.d.config.rollStrategy === 'reload') return this.countReloads(namespace, pass.described);
+    const { current, referenced } = pass.whole();
     if (referenced.size === 0) return { result: 'idle' };
 
     const name = this.d.config.routerDeployment;
@@ -113,9 +115,9 @@ export class RollReconciler {
     return { result: plan.changed.length > 0 ? 'restarted' : 'recorded' };
   }
 
-  private countReloads(namespace: string, current: Record<string, string>): ReconcileResult {
+  private countReloads(namespace: string, described: Record<string, string>): ReconcileResult {
     let reloaded = 0;
-    for (const [secret, digest] of Object.entries(current)) {
+    for (const [secret, digest] of Object.entries(described)) {
       const key = namespacedKey(namespace, secret);
       const before = this.seen.get(key);
       this.seen.set(key, digest);

@@ -17,7 +17,7 @@ import { FakeCache } from '../../support/fake-cache.js';
 const listener = (name: string): Listener => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east' }, spec: { routingKey: name, host: name, port: 8443, tlsCredentials: `${name}-tls` } });
 const secret = (name: string): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'east', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(name).toString('base64') } });
 
-function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; secrets: FakeCache<V1Secret>; certificates: FakeCache<Certificate>; described: string[] } {
+function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; secrets: FakeCache<V1Secret>; certificates: FakeCache<Certificate>; described: string[]; metrics: Metrics } {
   const listeners = new FakeCache<Listener>();
   const secrets = new FakeCache<V1Secret>();
   const certificates = new FakeCache<Certificate>();
@@ -30,11 +30,12 @@ function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; 
       return { status: { kind: 'listener', namespace, name, secret: `${name}-tls`, ready: true } as unknown as ObjectStatus, changed: false };
     },
   } as unknown as ExpiryTracker;
+  const metrics = new Metrics();
   const { reconciler } = createRollController({
     api: {} as Api, caches: { listeners: listeners.as(), connectors: new FakeCache<Connector>().as(), certificates: certificates.as(), secrets: secrets.as(), opaqueSecrets: new FakeCache<V1Secret>().as() },
-    config: parseConfig(['--roll-strategy=reload'], {}).config, events: {} as EventRecorder, metrics: new Metrics(), log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), tracker,
+    config: parseConfig(['--roll-strategy=reload'], {}).config, events: {} as EventRecorder, metrics, log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), tracker,
   });
-  return { reconciler, listeners, secrets, certificates, described };
+  return { reconciler, listeners, secrets, certificates, described, metrics };
 }
 
 describe('Roll controller: what a reconcile looks at', function () {
@@ -70,5 +71,24 @@ describe('Roll controller: what a reconcile looks at', function () {
     // The resync enqueues the namespace with no event on record: a full pass, the safety net for time-driven verdicts.
     await t.reconciler.reconcile('east');
     expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('reload: counts one roll-out per Secret whose verified data changed, looking only at what the event concerns', async function () {
+    const t = setup();
+    const reloads = async (): Promise<number> => (await t.metrics.rollouts.get()).values.find((v) => v.labels.strategy === 'reload' && v.labels.result === 'success')?.value ?? 0;
+    for (const n of ['a', 'b', 'c']) {
+      t.listeners.add(listener(n));
+      t.secrets.add(secret(`${n}-tls`));
+    }
+    expect((await t.reconciler.reconcile('east')).result, 'the first sighting is the revision in use').to.equal('ok');
+    expect(await reloads()).to.equal(0);
+    t.described.length = 0;
+    t.secrets.add({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'b-tls', namespace: 'east', resourceVersion: '2' }, data: { 'tls.crt': Buffer.from('b, renewed').toString('base64') } });
+    expect((await t.reconciler.reconcile('east')).result).to.equal('reloaded');
+    expect(t.described).to.deep.equal(['b']);
+    expect(await reloads()).to.equal(1);
+    // A full pass (the resync) sees the same digests: nothing more to count.
+    expect((await t.reconciler.reconcile('east')).result).to.equal('ok');
+    expect(await reloads()).to.equal(1);
   });
 });
