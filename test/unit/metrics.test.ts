@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { closeServer, serveMetrics } from '../../src/daemon/health.js';
 import { Gauge, Registry } from 'prom-client';
 import { OBJECT_LABELS, ObjectSeries } from '../../src/telemetry/object-series.js';
 
@@ -126,5 +127,26 @@ describe('ObjectSeries: the per-object table', function () {
     expect(t.match(/^# TYPE skupper_cert_rotator_certificate_not_after_timestamp_seconds gauge$/gm)).to.have.length(1);
     expect(t).to.contain('skupper_cert_rotator_certificate_not_after_timestamp_seconds{namespace="ns",kind="listener",name="a",secret="a-tls"} 100\n');
     expect(t.endsWith('\n')).to.equal(true);
+  });
+
+  it('GET /metrics writes the same text, the table from its kept bytes, with an exact Content-Length; a change is in the next scrape', async function () {
+    const m = new Metrics();
+    m.setObject('listener', 'ns', 'é', 'é-tls', { notAfter: 100 });
+    const { server, address } = await serveMetrics(m.registry, { host: '127.0.0.1', port: 0 });
+    try {
+      const get = async (): Promise<{ body: string }> => {
+        const res = await fetch(`http://${address}/metrics`);
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(Number(res.headers.get('content-length')), 'Content-Length is the byte count').to.equal(body.length);
+        return { body: body.toString('utf8') };
+      };
+      const first = await get();
+      expect(first.body).to.contain('skupper_cert_rotator_certificate_not_after_timestamp_seconds{namespace="ns",kind="listener",name="é",secret="é-tls"} 100\n');
+      expect(first.body).to.contain('# TYPE skupper_cert_rotator_reconcile_total counter');
+      m.setObject('listener', 'ns', 'é', 'é-tls', { notAfter: 200 });
+      expect((await get()).body).to.contain('name="é",secret="é-tls"} 200\n');
+    } finally {
+      await closeServer(server);
+    }
   });
 });
