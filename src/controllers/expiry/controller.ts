@@ -15,6 +15,15 @@ export const EXPIRY_CONTROLLER = 'expiry';
 
 const SITE = 'site';
 
+/**
+ * A site pass reads every Listener and Connector of its namespace, and every
+ * one of their events asks for one: while 1,000 Listeners converge, one pass
+ * per event is O(N^2). Asked for after this delay (the earliest pending
+ * request wins), a burst of events makes one pass per delay, and a blocked
+ * site is reported at most this much later.
+ */
+export const SITE_PASS_DELAY_MS = 1_000;
+
 export function siteKey(namespace: string): string {
   return kindKey(SITE, namespace, '');
 }
@@ -48,15 +57,15 @@ export function createExpiryController(deps: ExpiryDeps): { controller: Controll
       controller.enqueue(expiryKey('connector', ns, c.metadata.name));
       named ||= c.spec.tlsCredentials === name;
     }
-    if (named) controller.enqueue(siteKey(ns));
+    if (named) controller.enqueueAfter(siteKey(ns), SITE_PASS_DELAY_MS);
   };
   caches.listeners.on((_e, l) => {
     controller.enqueue(expiryKey('listener', l.metadata.namespace, l.metadata.name));
-    controller.enqueue(siteKey(l.metadata.namespace));
+    controller.enqueueAfter(siteKey(l.metadata.namespace), SITE_PASS_DELAY_MS);
   });
   caches.connectors.on((_e, c) => {
     controller.enqueue(expiryKey('connector', c.metadata.namespace, c.metadata.name));
-    controller.enqueue(siteKey(c.metadata.namespace));
+    controller.enqueueAfter(siteKey(c.metadata.namespace), SITE_PASS_DELAY_MS);
   });
   caches.secrets.on((_e, s) => { byName(s); });
   caches.opaqueSecrets.on((_e, s) => { byName(s); });
