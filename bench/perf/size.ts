@@ -145,6 +145,8 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     // The steady window measures a daemon with nothing to do: it begins once the daemon has written nothing
     // for 10 s and used under 1 % of a CPU for 5 s. All wired is not that: the Normal Events may still be
     // being posted (not awaited by the reconciles), and the watch events of the last minutes still reconciled.
+    // --cpu-prof's sampling threads alone keep 13 % of a core busy: then only the writes tell when it is quiet.
+    const idleCpuS = o.cpuProf ? Infinity : 0.05;
     const drainCpu0 = daemon.sample().cpuS;
     const drainDeadline = Date.now() + 600_000;
     const cpuTrail: number[] = [];
@@ -154,7 +156,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
       const last = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
       cpuTrail.push(daemon.sample().cpuS);
       const recent = cpuTrail.length > 5 ? (cpuTrail[cpuTrail.length - 1] ?? 0) - (cpuTrail[cpuTrail.length - 6] ?? 0) : Infinity;
-      if ((Date.now() - last >= 10_000 && recent < 0.05) || Date.now() > drainDeadline) break;
+      if ((Date.now() - last >= 10_000 && recent < idleCpuS) || Date.now() > drainDeadline) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     const lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
