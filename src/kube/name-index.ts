@@ -9,11 +9,33 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Handler } from './informer.js';
 import { namespacedKey, objectKey } from './keys.js';
 
+/** One key, or several: nearly every name is named by one object, and a Set per entry was 150 bytes of heap. */
+type Keys = string | Set<string>;
+
+/** The indexes made by NameIndex.of, per informer: few per informer, found by a scan. */
+const shared = new WeakMap<object, { names: unknown; scope: string; index: unknown }[]>();
+
 export class NameIndex<T extends KubernetesObject> {
-  /** "namespace/named" → keys of the objects that name it. */
-  private readonly byName = new Map<string, Set<string>>();
-  /** Object key → the "namespace/named" entries it is in. */
-  private readonly entriesOf = new Map<string, string[]>();
+  /** "namespace/named" → key(s) of the objects that name it. */
+  private readonly byName = new Map<string, Keys>();
+  /** Object key → the "namespace/named" entry (or entries) it is in. */
+  private readonly entriesOf = new Map<string, string | string[]>();
+
+  /**
+   * The index of `informer` by `names`, made once: two controllers that index
+   * the same objects by the same function (the expiry and roll controllers
+   * both find Listeners by their Secret names) share it instead of holding
+   * two copies of every entry.
+   */
+  static of<T extends KubernetesObject>(informer: { on(handler: Handler<T>): void }, names: (obj: T) => readonly string[], scope: 'namespace' | 'cluster' = 'namespace'): NameIndex<T> {
+    let made = shared.get(informer);
+    if (!made) shared.set(informer, (made = []));
+    const found = made.find((m) => m.names === names && m.scope === scope);
+    if (found) return found.index as NameIndex<T>;
+    const index = new NameIndex(informer, names, scope);
+    made.push({ names, scope, index });
+    return index;
+  }
 
   /** Register before any handler that calls lookup(), so the index is current when they run. */
   constructor(informer: { on(handler: Handler<T>): void }, private readonly names: (obj: T) => readonly string[], private readonly scope: 'namespace' | 'cluster' = 'namespace') {
@@ -27,34 +49,47 @@ export class NameIndex<T extends KubernetesObject> {
   /** Keys ("namespace/name") of the objects in `namespace` that name `name`. */
   lookup(namespace: string, name: string): readonly string[] {
     if (this.scope === 'cluster') throw new Error('a cluster-scope NameIndex is looked up with lookupCluster(name)');
-    const set = this.byName.get(namespacedKey(namespace, name));
-    return set ? [...set] : [];
+    return keysOf(this.byName.get(namespacedKey(namespace, name)));
   }
 
   /** Keys of the objects, in any namespace, that name the cluster-scoped object `name`. */
   lookupCluster(name: string): readonly string[] {
     if (this.scope !== 'cluster') throw new Error('a namespace-scope NameIndex is looked up with lookup(namespace, name)');
-    const set = this.byName.get(name);
-    return set ? [...set] : [];
+    return keysOf(this.byName.get(name));
   }
 
   private add(key: string, obj: T): void {
     const ns = obj.metadata?.namespace ?? '';
     const entries = [...new Set(this.names(obj))].map((n) => (this.scope === 'cluster' ? n : namespacedKey(ns, n)));
+    if (entries.length === 0) return;
     for (const e of entries) {
-      let set = this.byName.get(e);
-      if (!set) this.byName.set(e, (set = new Set()));
-      set.add(key);
+      const keys = this.byName.get(e);
+      if (keys === undefined) this.byName.set(e, key);
+      else if (typeof keys === 'string') {
+        if (keys !== key) this.byName.set(e, new Set([keys, key]));
+      } else keys.add(key);
     }
-    this.entriesOf.set(key, entries);
+    this.entriesOf.set(key, entries.length === 1 ? entries[0] ?? '' : entries);
   }
 
   private drop(key: string): void {
-    for (const e of this.entriesOf.get(key) ?? []) {
-      const set = this.byName.get(e);
-      set?.delete(key);
-      if (set?.size === 0) this.byName.delete(e);
+    const entries = this.entriesOf.get(key);
+    if (entries === undefined) return;
+    for (const e of typeof entries === 'string' ? [entries] : entries) {
+      const keys = this.byName.get(e);
+      if (keys === key) this.byName.delete(e);
+      else if (keys instanceof Set) {
+        keys.delete(key);
+        // Back to one key: a string again.
+        if (keys.size === 1) this.byName.set(e, keys.values().next().value ?? '');
+        else if (keys.size === 0) this.byName.delete(e);
+      }
     }
     this.entriesOf.delete(key);
   }
+}
+
+function keysOf(keys: Keys | undefined): readonly string[] {
+  if (keys === undefined) return [];
+  return typeof keys === 'string' ? [keys] : [...keys];
 }

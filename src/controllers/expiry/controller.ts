@@ -38,8 +38,8 @@ export function createExpiryController(deps: ExpiryDeps): { controller: Controll
     return kind === SITE ? sites.reconcile(namespace) : tracker.reconcile(key);
   }, deps.metrics, deps.log);
   const { caches } = deps;
-  const listenerNames = new NameIndex(caches.listeners, secretNamesUsedBy);
-  const connectorNames = new NameIndex(caches.connectors, secretNamesUsedBy);
+  const listenerNames = NameIndex.of(caches.listeners, secretNamesUsedBy);
+  const connectorNames = NameIndex.of(caches.connectors, secretNamesUsedBy);
   const byName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;

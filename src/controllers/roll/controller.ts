@@ -17,8 +17,8 @@ export function createRollController(deps: RollDeps): { controller: Controller; 
   const controller = new Controller({ name: ROLL_CONTROLLER, workers: 1 }, (ns) => reconciler.reconcile(ns), deps.metrics, deps.log);
   const { caches } = deps;
   // Registered before the handlers below, which look names up in them.
-  const listenerNames = new NameIndex(caches.listeners, secretNamesUsedBy);
-  const connectorNames = new NameIndex(caches.connectors, secretNamesUsedBy);
+  const listenerNames = NameIndex.of(caches.listeners, secretNamesUsedBy);
+  const connectorNames = NameIndex.of(caches.connectors, secretNamesUsedBy);
   // Not deferred to coalesce events: a roll that first looks at a Secret after
   // two revisions landed takes the second for the one in use and never counts
   // (reload) or restarts for it (issue 16 tried a 1 s window; the reload test

@@ -44,4 +44,36 @@ describe('NameIndex', function () {
     expect(index.lookupCluster('root-ca')).to.deep.equal([]);
     expect(() => index.lookup('a', 'root-ca')).to.throw(/lookupCluster/);
   });
+
+  it('one name named by three objects, then two, one, none, and again: each step exact', function () {
+    const index = new NameIndex<Obj>(informer, (x) => x.uses);
+    emit('add', o('m', 'x1', ['shared']));
+    emit('add', o('m', 'x2', ['shared']));
+    emit('add', o('m', 'x3', ['shared']));
+    expect([...index.lookup('m', 'shared')].sort()).to.deep.equal(['m/x1', 'm/x2', 'm/x3']);
+    emit('delete', o('m', 'x2', ['shared']));
+    expect([...index.lookup('m', 'shared')].sort()).to.deep.equal(['m/x1', 'm/x3']);
+    emit('update', o('m', 'x1', ['own']));
+    expect(index.lookup('m', 'shared')).to.deep.equal(['m/x3']);
+    // The same object again (a resync's update) is not counted twice.
+    emit('update', o('m', 'x3', ['shared']));
+    expect(index.lookup('m', 'shared')).to.deep.equal(['m/x3']);
+    emit('delete', o('m', 'x3', ['shared']));
+    expect(index.lookup('m', 'shared')).to.deep.equal([]);
+    emit('add', o('m', 'x4', ['shared']));
+    expect(index.lookup('m', 'shared')).to.deep.equal(['m/x4']);
+    expect(index.lookup('m', 'own')).to.deep.equal(['m/x1']);
+  });
+
+  it('NameIndex.of: one index per informer, names function and scope, shared by whoever asks', function () {
+    const mine: Handler<Obj>[] = [];
+    const inf = { on: (h: Handler<Obj>) => { mine.push(h); } };
+    const uses = (x: Obj): readonly string[] => x.uses;
+    const first = NameIndex.of<Obj>(inf, uses);
+    expect(NameIndex.of<Obj>(inf, uses), 'same informer and function').to.equal(first);
+    expect(NameIndex.of<Obj>(inf, (x) => x.uses), 'another function').to.not.equal(first);
+    expect(NameIndex.of<Obj>(inf, uses, 'cluster'), 'another scope').to.not.equal(first);
+    expect(NameIndex.of<Obj>({ on: () => undefined }, uses), 'another informer').to.not.equal(first);
+    expect(mine, 'one handler per index made').to.have.length(3);
+  });
 });
