@@ -2,13 +2,9 @@
 // never processed by two workers at once, and a key re-added while it is being
 // processed is processed again afterwards. Failures back off per key
 // (exponentially); delayed adds keep only the earliest deadline per key.
-//
-// Deadlines are instants on the queue's clock, not timer durations: Node
-// starts a timer from the event loop's cached time, which lags the wall clock
-// after a long synchronous stretch, so a timer can fire before its deadline.
-// A timer that fires early re-arms for the rest instead of handing out the key
-// before the moment it was asked for.
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+// Delayed adds wait in deadlines.ts: one timer for the whole queue.
+import { systemClock, type Clock } from './clock.js';
+import { Deadlines } from './deadlines.js';
 
 export interface Backoff {
   baseMs: number;
@@ -24,7 +20,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, { at: number; timer: TimerHandle }>();
+  private readonly timers: Deadlines;
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
 
@@ -32,7 +28,9 @@ export class WorkQueue {
     private readonly backoff: Backoff = DEFAULT_BACKOFF,
     private readonly onDepthChange: (depth: number) => void = () => undefined,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.timers = new Deadlines(clock, (key) => { this.add(key); });
+  }
 
   now(): number {
     return this.clock.now();
@@ -67,30 +65,12 @@ export class WorkQueue {
       return;
     }
     // Timers cannot hold more than 2^31-1 ms; a day later the resync has long looked again anyway.
-    const deadline = Math.min(at, now + MAX_DELAY_MS);
-    const existing = this.timers.get(key);
-    if (existing && existing.at <= deadline) return;
-    existing?.timer.cancel();
-    this.arm(key, deadline);
-  }
-
-  private arm(key: string, at: number): void {
-    const timer = this.clock.setTimer(() => {
-      if (this.timers.get(key)?.timer !== timer) return; // replaced or cancelled meanwhile
-      const early = at - this.clock.now();
-      if (early > 0) {
-        this.arm(key, at);
-        return;
-      }
-      this.timers.delete(key);
-      this.add(key);
-    }, Math.max(0, at - this.clock.now()));
-    this.timers.set(key, { at, timer });
+    this.timers.schedule(key, Math.min(at, now + MAX_DELAY_MS));
   }
 
   /** The pending deadline of `key`, if any (for tests and debugging). */
   deadline(key: string): number | undefined {
-    return this.timers.get(key)?.at;
+    return this.timers.get(key);
   }
 
   /** Requeues after the key's next backoff step; returns the delay used. */
@@ -139,7 +119,6 @@ export class WorkQueue {
   /** Stops handing out work; waiting workers receive undefined. Pending timers are dropped. */
   shutDown(): void {
     this.shuttingDown = true;
-    for (const { timer } of this.timers.values()) timer.cancel();
     this.timers.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];

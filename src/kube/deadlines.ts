@@ -1,0 +1,127 @@
+// Keys due at instants, with one timer for all of them: the earliest deadline
+// per key, kept in a binary min-heap, and a single timer armed for the top.
+// A timer per key was a Timeout, its closure and a record, about 250 bytes of
+// heap each, and a controller keeps one per object it waits on (the next
+// notAfter, the renewal time): four per Listener at N = 1,000 (issue 16).
+//
+// Deadlines are instants on the clock, not timer durations: Node starts a
+// timer from the event loop's cached time, which lags the wall clock after a
+// long synchronous stretch, so a timer can fire early. Nothing is handed out
+// before its instant; an early timer re-arms for the rest.
+import type { Clock, TimerHandle } from './clock.js';
+
+interface Entry {
+  at: number;
+  key: string;
+}
+
+export class Deadlines {
+  /** The pending deadline per key: the heap may also hold older ones (replaced by an earlier deadline), skipped when they surface. */
+  private readonly pending = new Map<string, number>();
+  private readonly heap: Entry[] = [];
+  private armed: { at: number; timer: TimerHandle } | undefined;
+
+  constructor(private readonly clock: Clock, private readonly due: (key: string) => void) {}
+
+  /** `key` is due at `at`; an earlier pending deadline for it wins. */
+  schedule(key: string, at: number): void {
+    const existing = this.pending.get(key);
+    if (existing !== undefined && existing <= at) return;
+    this.pending.set(key, at);
+    this.push({ at, key });
+    // Replaced deadlines stay in the heap until they surface; rebuilt when they outnumber the live ones.
+    if (this.heap.length > 2 * this.pending.size + 64) this.rebuild();
+    this.arm();
+  }
+
+  get(key: string): number | undefined {
+    return this.pending.get(key);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Drops every deadline and the timer. */
+  clear(): void {
+    this.armed?.timer.cancel();
+    this.armed = undefined;
+    this.pending.clear();
+    this.heap.length = 0;
+  }
+
+  private fire(): void {
+    this.armed = undefined;
+    const now = this.clock.now();
+    for (let top = this.live(); top !== undefined && top.at <= now; top = this.live()) {
+      this.pop();
+      this.pending.delete(top.key);
+      this.due(top.key);
+    }
+    this.arm();
+  }
+
+  /** The heap's top after dropping replaced deadlines from it. */
+  private live(): Entry | undefined {
+    for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
+      if (this.pending.get(top.key) === top.at) return top;
+      this.pop();
+    }
+    return undefined;
+  }
+
+  private arm(): void {
+    const top = this.live();
+    if (top === undefined) {
+      this.armed?.timer.cancel();
+      this.armed = undefined;
+      return;
+    }
+    if (this.armed?.at === top.at) return;
+    this.armed?.timer.cancel();
+    this.armed = { at: top.at, timer: this.clock.setTimer(() => { this.fire(); }, Math.max(0, top.at - this.clock.now())) };
+  }
+
+  private rebuild(): void {
+    this.heap.length = 0;
+    for (const [key, at] of this.pending) this.push({ at, key });
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent];
+      if (p === undefined || p.at <= e.at) break;
+      h[i] = p;
+      i = parent;
+    }
+    h[i] = e;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (last === undefined || h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let smallest = i;
+      let at = last.at;
+      const left = h[l];
+      const right = h[r];
+      if (left !== undefined && left.at < at) {
+        smallest = l;
+        at = left.at;
+      }
+      if (right !== undefined && right.at < at) smallest = r;
+      if (smallest === i) break;
+      h[i] = h[smallest] as Entry;
+      i = smallest;
+    }
+    h[i] = last;
+  }
+}
