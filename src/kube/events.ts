@@ -8,6 +8,7 @@
 // Event per interval (a Connector with dozens of bad sources, a flapping
 // issuer), and once the dedupe memory is full, forgotten Events come back at a
 // global rate rather than all at once on the next resync.
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Api, CoreResources } from './api.js';
@@ -22,6 +23,15 @@ export interface EventTarget {
 export type EventType = 'Normal' | 'Warning';
 
 const NOTE_LIMIT = 1024;
+
+/**
+ * What dedupe remembers of an Event's reason and note: 96 bits of their
+ * SHA-256, not the text, which the memory kept alive (10,000 entries of
+ * messages up to 1 KiB).
+ */
+function noteDigest(reason: string, note: string): string {
+  return createHash('sha256').update(reason).update('\u0000').update(note).digest('base64url').slice(0, 16);
+}
 /** Events post() sends at once: enough to keep up with the controllers' workers, few enough not to crowd out their writes. */
 const POST_CONCURRENCY = 4;
 
@@ -97,7 +107,7 @@ export class EventRecorder {
    */
   async record(target: EventTarget, type: EventType, reason: string, note: string, action = 'Reconcile'): Promise<boolean> {
     const uid = target.metadata.uid ?? `${target.metadata.namespace}/${target.metadata.name}`;
-    const dedupe = `${uid}\u0000${reason}\u0000${note}`;
+    const dedupe = `${uid}\u0000${noteDigest(reason, note)}`;
     if (this.seen.has(dedupe)) return false;
     const held = this.admit(uid);
     if (held) {
