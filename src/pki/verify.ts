@@ -9,6 +9,7 @@ import { scanCertificates } from './certificate-scan.js';
 import type { ParseResult } from './parse-cache.js';
 import { checkKeyMatch, readPrivateKey } from './private-key.js';
 import { findTrustPath } from './trust-path.js';
+import { rememberedKeyCheck, rememberedTrustPath } from './verify-memo.js';
 import { VERIFICATION_REASONS, type CertificateField, type VerificationFailure, type VerificationReason } from './verification-failure.js';
 
 export interface VerificationResult {
@@ -51,13 +52,21 @@ export function verifyServingSecret(input: ServingSecretInput): VerificationResu
   const leaf = chain[0];
   if (leaf) checkValidity(leaf, input.now, fail);
 
-  const key = readPrivateKey(input.tlsKey, fail);
-  if (leaf && key) checkKeyMatch(leaf, key, fail);
+  const keyFailures = rememberedKeyCheck(input.tlsKey, leaf, () => {
+    const found: VerificationFailure[] = [];
+    const note = (reason: VerificationReason, message: string): void => { found.push({ reason, message }); };
+    const key = readPrivateKey(input.tlsKey, note);
+    if (leaf && key) checkKeyMatch(leaf, key, note);
+    return found;
+  });
+  failures.push(...keyFailures);
 
   const caCertificates = readCertificates('ca.crt', input.caCrt, 'MissingCA', 'InvalidCA', fail, parse);
   if (leaf && caCertificates.length > 0) {
-    const path = findTrustPath(chain, caCertificates);
-    if (!path.trusted) fail('UntrustedChain', path.message);
+    failures.push(...rememberedTrustPath(chain, caCertificates, () => {
+      const path = findTrustPath(chain, caCertificates);
+      return path.trusted ? [] : [{ reason: 'UntrustedChain', message: path.message }];
+    }));
   }
 
   if (leaf) checkHosts(leaf, input.hosts, fail);
