@@ -155,10 +155,10 @@ export class ExpiryTracker {
     // A Secret the caches do not show may be of another type: read it (bounded).
     const obj0 = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
     const ref = obj0 ? describedSecretName(kind, obj0, this.d.config) : undefined;
-    const unseen = obj0 !== undefined && ref !== undefined && this.uncached !== undefined && !this.lookup.secret(namespace, ref);
-    const waitMs = unseen ? this.claimWaitMs(key, obj0.spec.tlsCredentials === ref || this.lookup.certificate(namespace, ref) !== undefined) : 0;
-    if (!unseen) this.claimWaits.delete(key);
-    const limited = unseen && waitMs === 0 && this.uncached ? (await this.uncached.refresh(namespace, ref)) === 'limited' : false;
+    const reader = obj0 !== undefined && ref !== undefined && !this.lookup.secret(namespace, ref) ? this.uncached : undefined;
+    const waitMs = reader && obj0 && ref ? this.claimWaitMs(key, obj0.spec.tlsCredentials === ref || this.lookup.certificate(namespace, ref) !== undefined) : 0;
+    if (!reader) this.claimWaits.delete(key);
+    const limited = reader && ref && waitMs === 0 ? (await reader.refresh(namespace, ref)) === 'limited' : false;
     const now = this.d.now?.() ?? new Date();
     const found = this.current(kind, namespace, name, now);
     if (!found) {
