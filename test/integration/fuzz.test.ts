@@ -15,7 +15,7 @@ import { testCluster } from '../support/cluster.js';
 import { DaemonProcess } from '../support/daemon.js';
 import { fastSelfSignedCA } from '../../cluster/fastcert.js';
 import { Rng, host, listenerAnnotations, pemText, trustAnnotation } from '../support/fuzz-input.js';
-import { apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
+import { TEST_MANAGER, apply, createNamespace, decode, getCertificate } from '../support/k8s.js';
 import { writesBy } from '../support/audit.js';
 import { SA_USER, daemonKubeconfig } from '../support/serviceaccount.js';
 import { caIssuer } from '../support/issuers.js';
@@ -117,17 +117,20 @@ describe(`Fuzzing tenant input on the real control plane (seed ${SEED})`, functi
     // The user's own objects under the names the daemon would pick.
     const users: UserObject[] = [{ kind: 'Certificate', name: caCert.metadata.name }, { kind: 'Secret', name: 'ca' }];
     const since = new Date();
+    // An earlier Listener may name this one's Secret in tlsCredentials (the fuzz picks such names), so the
+    // daemon may have made it first: the apply then updates the daemon's object, which is not the user's.
+    const onlyOurs = (o: k8s.KubernetesObject): boolean => (o.metadata?.managedFields ?? []).every((m) => m.manager === TEST_MANAGER);
     const userSecret = async (secretName: string, type: string): Promise<void> => {
       const ca = fastSelfSignedCA({ cn: `user-${secretName}`, key });
       const made = await tryApply<k8s.V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: ns }, type, stringData: { 'tls.crt': ca.certPem, 'tls.key': ca.keyPem, 'ca.crt': ca.certPem } }, rejected);
-      if (made) users.push({ kind: 'Secret', name: secretName, data: JSON.stringify(made.data) });
+      if (made && onlyOurs(made)) users.push({ kind: 'Secret', name: secretName, data: JSON.stringify(made.data) });
     };
     const userCertificate = async (certName: string): Promise<void> => {
       const made = await tryApply<Certificate & k8s.KubernetesObject>({
         apiVersion: CERT_MANAGER_API_VERSION, kind: 'Certificate', metadata: { name: certName, namespace: ns },
         spec: { secretName: `${certName}-users-own`, dnsNames: ['users-own.example'], issuerRef: { name: 'ca', kind: 'Issuer', group: 'cert-manager.io' } },
       }, rejected);
-      if (made) users.push({ kind: 'Certificate', name: certName });
+      if (made && onlyOurs(made)) users.push({ kind: 'Certificate', name: certName });
     };
 
     try {

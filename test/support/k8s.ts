@@ -13,8 +13,11 @@ export async function createNamespace(prefix: string): Promise<string> {
   return name;
 }
 
+/** The field manager of the tests' own applies and patches. */
+export const TEST_MANAGER = 'skupper-cert-rotator-tests';
+
 export async function apply<T extends k8s.KubernetesObject>(obj: T): Promise<T> {
-  return testCluster().objects.patch(obj, undefined, undefined, 'skupper-cert-rotator-tests', true, k8s.PatchStrategy.ServerSideApply);
+  return testCluster().objects.patch(obj, undefined, undefined, TEST_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
 }
 
 export function decode(secret: k8s.V1Secret, key: string): string {
@@ -40,7 +43,7 @@ export async function getCertificate(namespace: string, name: string): Promise<C
 export async function annotate(kind: 'Listener' | 'Connector', namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
   await testCluster().objects.patch(
     { apiVersion: SKUPPER_API_VERSION, kind, metadata: { name, namespace, annotations } },
-    undefined, undefined, 'skupper-cert-rotator-tests', undefined, k8s.PatchStrategy.MergePatch,
+    undefined, undefined, TEST_MANAGER, undefined, k8s.PatchStrategy.MergePatch,
   );
 }
 
