@@ -214,6 +214,39 @@ describe('README commands, run as README.md shows them', function () {
       expect(r.stdout).to.contain("the daemon's path");
       expect(r.stdout.split('\n').filter((l) => /\s(ok|OVER)$/.test(l)).length, r.stdout).to.be.greaterThan(4);
     });
+
+    it('npm run bench:scrape prints both paths and their ratio (2,000 objects, 3 scrapes)', async function () {
+      this.timeout(300_000);
+      const r = await run(`${readmeStep('bench:scrape')} -- 2000 3`, process.env, 280_000);
+      ok(r, 'bench:scrape');
+      expect(r.stdout).to.match(/^2000 objects, 3 scrapes per path/m);
+      // About 1 kB of series per object: the table is really in both bodies.
+      const mb = Number(/scrape size ([\d.]+) MB/.exec(r.stdout)?.[1]);
+      expect(mb, r.stdout).to.be.within(1.5, 4);
+      expect(r.stdout).to.match(/ratio kept\/baseline \(median\): \d+\.\d\d/);
+    });
+
+    it('npm run bench:heap sums a snapshot by constructor, and the growth between two', async function () {
+      this.timeout(300_000);
+      const dir = mkdtempSync(join(tmpdir(), 'scr-heap-'));
+      try {
+        // Two snapshots of a process that holds 0 and then 20,000 objects of a class of its own.
+        const script = "const v8=require('v8');class Held{constructor(i){this.i=i}};globalThis.k=[];v8.writeHeapSnapshot(process.argv[1]+'/a.heapsnapshot');for(let i=0;i<20000;i++)globalThis.k.push(new Held(i));v8.writeHeapSnapshot(process.argv[1]+'/b.heapsnapshot');";
+        const made = await run(`node -e "${script}" ${dir}`, process.env, 120_000);
+        ok(made, 'heap snapshots');
+        // The README shows `npm run bench:heap -- FILE`: FILE is the snapshot.
+        const heap = readmeStep('bench:heap');
+        expect(heap).to.match(/ -- FILE$/);
+        const one = await run(heap.replace(/FILE$/, `${join(dir, 'b.heapsnapshot')} --top 40`), process.env, 280_000);
+        ok(one, 'bench:heap');
+        expect(one.stdout, one.stdout).to.match(/MiB\s+20000\s+Held$/m);
+        const growth = await run(heap.replace(/FILE$/, `${join(dir, 'a.heapsnapshot')} ${join(dir, 'b.heapsnapshot')} --per 20000`), process.env, 280_000);
+        ok(growth, 'bench:heap --per');
+        expect(growth.stdout, growth.stdout).to.match(/\d+ B\s+1\.00\s+Held$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('npm run local, then the daemon against its cluster, status, cluster:down', function () {

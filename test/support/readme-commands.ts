@@ -245,6 +245,14 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'test', id: 'bench:parse', files: ['test/integration/readme.test.ts'],
     how: 'runs it with one round (`-- 1`, the rounds argument it takes) and checks both tables are printed',
   },
+  'npm run bench:scrape': {
+    by: 'test', id: 'bench:scrape', files: ['test/integration/readme.test.ts'],
+    how: 'runs it with 2,000 objects and 3 scrapes per path (`-- 2000 3`) and checks the size, both paths and the ratio are printed',
+  },
+  'npm run bench:heap -- FILE': {
+    by: 'test', id: 'bench:heap', files: ['test/integration/readme.test.ts'],
+    how: 'runs it on a heap snapshot of a process holding 20,000 objects of a class of its own, alone and as the growth between two snapshots (`--per`)',
+  },
   'npm run bench:bundle': {
     by: 'test', id: 'bench:bundle', files: ['test/integration/readme.test.ts'],
     how: 'runs it with one round (`-- 1`) and checks the table is printed',
