@@ -6,11 +6,16 @@ import { toPem } from './pem.js';
 import { parseSubjectAltName } from './subject-alt-name.js';
 import { normalizeIp } from '../host/normalize.js';
 
-export interface ParsedCertificate {
-  /** Normalized PEM of this certificate (made from `der` on each read). */
-  readonly pem: string;
-  /** The certificate as it was read: what every other field is derived from. */
-  readonly der: Buffer;
+/**
+ * Parsed certificates stay in the parse cache for as long as their Secret
+ * does, two or more per Listener. Node's X509Certificate memoizes every field
+ * it was asked for (and the PEM is the DER again in base64): holding both was
+ * 3.5 KiB of heap per certificate, most of what the daemon kept per Listener.
+ * So only the DER and the decided fields are kept, and the X509Certificate is
+ * held weakly: a reconcile that checks a chain reuses it, an idle daemon lets
+ * it go.
+ */
+export class ParsedCertificate {
   /** SHA-256 of the DER, lowercase hex, no colons. */
   readonly fingerprint: string;
   /** Distinguished names as one line, in certificate order, e.g. "O=acme, CN=backend". */
@@ -27,38 +32,13 @@ export interface ParsedCertificate {
   readonly dnsNames: string[];
   /** From subjectAltName, normalized (dotted quad, or RFC 5952 IPv6). */
   readonly ipAddresses: string[];
-  /** The last CN of the subject, the most specific one. */
-  readonly commonName: string | undefined;
-  /** Node's object, for signatures and keys; made again from `der` when the last one was collected. */
-  readonly x509: X509Certificate;
-}
-
-/**
- * Parsed certificates stay in the parse cache for as long as their Secret
- * does, two or more per Listener. Node's X509Certificate memoizes every field
- * it was asked for (and the PEM is the DER again in base64): holding both was
- * 3.5 KiB of heap per certificate, most of what the daemon kept per Listener.
- * So only the DER and the decided fields are kept, and the X509Certificate is
- * held weakly: a reconcile that checks a chain reuses it, an idle daemon lets
- * it go.
- */
-class CompactCertificate implements ParsedCertificate {
-  readonly fingerprint: string;
-  readonly subject: string;
-  readonly issuer: string;
-  readonly serialNumber: string;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly isCA: boolean;
-  readonly hasSubjectAltName: boolean;
-  readonly dnsNames: string[];
-  readonly ipAddresses: string[];
   private node: WeakRef<X509Certificate>;
   // The CN is needed only for certificates without SANs and for messages, and
   // reading it (the legacy object also hashes the DER three times) is a fifth
   // of the parse: computed on first use.
   private cn: { value: string | undefined } | undefined;
 
+  /** `der`: the certificate as it was read, what every other field is derived from. */
   constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date) {
     this.node = new WeakRef(x509);
     this.fingerprint = createHash('sha256').update(der).digest('hex');
@@ -81,6 +61,7 @@ class CompactCertificate implements ParsedCertificate {
     }
   }
 
+  /** Node's object, for signatures and keys; made again from `der` when the last one was collected. */
   get x509(): X509Certificate {
     let x509 = this.node.deref();
     if (x509 === undefined) {
@@ -90,10 +71,12 @@ class CompactCertificate implements ParsedCertificate {
     return x509;
   }
 
+  /** Normalized PEM of this certificate, made from `der` on each read. */
   get pem(): string {
     return toPem('CERTIFICATE', this.der);
   }
 
+  /** The last CN of the subject, the most specific one. */
   get commonName(): string | undefined {
     return (this.cn ??= { value: lastCommonName(this.x509) }).value;
   }
@@ -109,7 +92,7 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
   // kept view keeps the whole slab.
   const own = Buffer.allocUnsafeSlow(x509.raw.length);
   x509.raw.copy(own);
-  return new CompactCertificate(own, x509, notBefore, notAfter);
+  return new ParsedCertificate(own, x509, notBefore, notAfter);
 }
 
 function lastCommonName(x509: X509Certificate): string | undefined {

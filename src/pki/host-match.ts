@@ -5,7 +5,10 @@ import type { ParsedCertificate } from './certificate.js';
 import { normalizeIp } from '../host/normalize.js';
 
 /** True when the certificate's SANs (or, without a SAN extension, its CN) cover `host`, per RFC 6125. */
-export function coversHost(cert: ParsedCertificate, host: string): boolean {
+/** What host matching reads of a certificate. */
+export type HostNames = Pick<ParsedCertificate, 'hasSubjectAltName' | 'commonName' | 'dnsNames' | 'ipAddresses'>;
+
+export function coversHost(cert: HostNames, host: string): boolean {
   const h = host.trim();
   // Longer is neither a DNS name (253 and a trailing dot) nor an IP literal, so it
   // matches nothing; checked first because each SAN comparison copies the host,

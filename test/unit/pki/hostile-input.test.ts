@@ -134,7 +134,7 @@ describe('coversHost with a huge host', function () {
     this.timeout(20_000);
     const cert = scanCertificates(makeLeaf(makeCA(), { dns: ['x.example.com'] }).certPem).certificates[0]!;
     // The SAN list a 1.5 MiB certificate could carry, without making one.
-    const big = { ...cert, dnsNames: Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`) };
+    const big = { hasSubjectAltName: cert.hasSubjectAltName, commonName: cert.commonName, ipAddresses: cert.ipAddresses, dnsNames: Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`) };
     const { result, ms } = timed(() => coversHost(big, `${'a'.repeat(1024 * 1024)}.example.com`));
     expect(result).to.be.false;
     expect(ms).to.be.below(BOUND_MS);
