@@ -133,6 +133,13 @@ export class Daemon {
     this.events = events;
     // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
     const parser = new ParseCache();
+    // Sized by the objects tracked: a deleted object's parses go with it.
+    for (const source of [caches.secrets, caches.opaqueSecrets, caches.configMaps]) {
+      source.on((event, obj) => {
+        const uid = obj.metadata?.uid;
+        if (event === 'delete' && uid !== undefined) parser.forget(uid);
+      });
+    }
     const listeners = createListenerController({ api, caches, config, events, metrics, log, parser });
     const connectors = createConnectorController({ api, caches, config, events, metrics, log, parser }).controller;
     const window = config.renewalWindowSchedule;

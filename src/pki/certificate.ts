@@ -39,9 +39,9 @@ export class ParsedCertificate {
   private cn: { value: string | undefined } | undefined;
 
   /** `der`: the certificate as it was read, what every other field is derived from. */
-  constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date) {
+  constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date, fingerprint = sha256Hex(der)) {
     this.node = new WeakRef(x509);
-    this.fingerprint = createHash('sha256').update(der).digest('hex');
+    this.fingerprint = fingerprint;
     this.subject = oneLine(x509.subject);
     this.issuer = oneLine(x509.issuer);
     this.serialNumber = x509.serialNumber;
@@ -82,8 +82,41 @@ export class ParsedCertificate {
   }
 }
 
-/** One DER certificate, parsed; throws when it is not a certificate Node can read. */
+function sha256Hex(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/**
+ * Certificates in use, by fingerprint, held weakly. The same certificate is
+ * in many objects: an issuer's CA is the ca.crt of every Secret it signed
+ * (and a self-signed leaf is its own ca.crt). Parsed once, it is one object
+ * in memory for all of them, and what is remembered about it (its strength,
+ * the gate's checks: verify-memo.ts) is shared too. Parsed certificates are
+ * never changed after they are made, so sharing one is safe.
+ */
+const inUse = new Map<string, WeakRef<ParsedCertificate>>();
+const collected = new FinalizationRegistry<string>((fingerprint) => {
+  if (inUse.get(fingerprint)?.deref() === undefined) inUse.delete(fingerprint);
+});
+
+/** Certificates held in the shared table (for tests and the benchmark). */
+export function sharedCertificateCount(): number {
+  return inUse.size;
+}
+
+/** One DER certificate, parsed (or the same certificate parsed before); throws when it is not a certificate Node can read. */
 export function parseCertificateDer(der: Buffer): ParsedCertificate {
+  const fingerprint = sha256Hex(der);
+  const known = inUse.get(fingerprint)?.deref();
+  // The DER is compared too: the table must never answer for other bytes.
+  if (known !== undefined && known.der.equals(der)) return known;
+  const cert = parseNew(der, fingerprint);
+  inUse.set(fingerprint, new WeakRef(cert));
+  collected.register(cert, fingerprint);
+  return cert;
+}
+
+function parseNew(der: Buffer, fingerprint: string): ParsedCertificate {
   const x509 = new X509Certificate(der);
   const notBefore = parseOpenSslTime(x509.validFrom);
   const notAfter = parseOpenSslTime(x509.validTo);
@@ -92,7 +125,7 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
   // kept view keeps the whole slab.
   const own = Buffer.allocUnsafeSlow(x509.raw.length);
   x509.raw.copy(own);
-  return new ParsedCertificate(own, x509, notBefore, notAfter);
+  return new ParsedCertificate(own, x509, notBefore, notAfter, fingerprint);
 }
 
 function lastCommonName(x509: X509Certificate): string | undefined {

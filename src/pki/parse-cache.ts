@@ -10,25 +10,52 @@
 // so no object blocks the event loop however many certificates it holds.
 import type { ParsedCertificate } from './certificate.js';
 import { scanCertificates, scanCertificatesAsync, type CertificateProblem, type ScanOptions } from './certificate-scan.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface ParseResult {
   certificates: ParsedCertificate[];
   problems: CertificateProblem[];
 }
 
+/**
+ * The cache is sized by the objects the daemon tracks, not by a count of
+ * parses: an entry is one object's current revision (what its data keys
+ * parsed to), a new resourceVersion replaces it, and forget() drops a deleted
+ * object. A fixed bound of 2,000 parses was smaller than 5,000 Listeners'
+ * Secrets, so every resync parsed (and the gate re-verified) all of them
+ * (issue 16: ~25 CPU s per resync at N = 5,000). The bound that remains is a
+ * safety net for objects whose delete was missed.
+ */
+export const MAX_OBJECTS = 50_000;
+
+interface ObjectEntry {
+  version: string;
+  byKey: Map<string, ParseResult>;
+}
+
+/** `uid@resourceVersion#key` split into its parts; any other id names one text that never changes. */
+function splitId(id: string): { object: string; version: string; key: string } {
+  const at = id.indexOf('@');
+  const hash = at < 0 ? -1 : id.indexOf('#', at);
+  if (hash < 0) return { object: id, version: '', key: '' };
+  return { object: id.slice(0, at), version: id.slice(at + 1, hash), key: id.slice(hash + 1) };
+}
+
 export class ParseCache {
-  private readonly entries = new Map<string, ParseResult>();
+  private readonly objects: BoundedMap<string, ObjectEntry>;
   /** Async parses under way, so two reconciles that prepare the same text parse it once. */
   private readonly pending = new Map<string, Promise<ParseResult>>();
   hits = 0;
   misses = 0;
 
-  constructor(private readonly maxEntries = 2000, private readonly scanOptions: ScanOptions = {}) {}
+  constructor(maxObjects = MAX_OBJECTS, private readonly scanOptions: ScanOptions = {}) {
+    this.objects = new BoundedMap(maxObjects);
+  }
 
-  /** `id` must change whenever `pem` can: e.g. `${uid}@${resourceVersion}#${key}`. */
+  /** `id` must change whenever `pem` can: e.g. `${uid}@${resourceVersion}#${key}` (objectDataId). */
   parse(id: string | undefined, pem: string): ParseResult {
     if (id === undefined) return scanCertificates(pem);
-    const hit = this.touch(id);
+    const hit = this.lookup(id);
     if (hit) {
       this.hits += 1;
       return hit;
@@ -41,7 +68,10 @@ export class ParseCache {
 
   /** True when parse(id, …) would be a hit. Lets a caller skip decoding a text that is already parsed. */
   has(id: string | undefined): boolean {
-    return id !== undefined && this.entries.has(id);
+    if (id === undefined) return false;
+    const { object, version, key } = splitId(id);
+    const entry = this.objects.peek(object);
+    return entry !== undefined && entry.version === version && entry.byKey.has(key);
   }
 
   /**
@@ -52,7 +82,7 @@ export class ParseCache {
    */
   async prepare(id: string | undefined, pem: string): Promise<ParseResult> {
     if (id === undefined) return scanCertificatesAsync(pem, this.scanOptions);
-    const hit = this.touch(id);
+    const hit = this.lookup(id);
     if (hit) return hit;
     const running = this.pending.get(id);
     if (running) return running;
@@ -69,24 +99,39 @@ export class ParseCache {
     return parsing;
   }
 
-  private touch(id: string): ParseResult | undefined {
-    const hit = this.entries.get(id);
-    if (hit) {
-      // Map order is insertion order: re-inserting marks it recently used.
-      this.entries.delete(id);
-      this.entries.set(id, hit);
-    }
-    return hit;
+  /** Drops what was parsed for a deleted object (its uid). */
+  forget(uid: string): void {
+    this.objects.delete(uid);
+  }
+
+  /** Objects with a cached revision. */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  private lookup(id: string): ParseResult | undefined {
+    const { object, version, key } = splitId(id);
+    const entry = this.objects.get(object);
+    return entry !== undefined && entry.version === version ? entry.byKey.get(key) : undefined;
   }
 
   private store(id: string, result: ParseResult): void {
-    this.entries.set(id, result);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
+    const { object, version, key } = splitId(id);
+    let entry = this.objects.get(object);
+    // An older revision's parses are dead once a newer one is read; a late
+    // parse of an older revision (a reconcile that read a stale cache) does
+    // not push out the newer one.
+    if (entry === undefined || (entry.version !== version && !olderVersion(version, entry.version))) {
+      entry = { version, byKey: new Map() };
+      this.objects.set(object, entry);
     }
+    if (entry.version === version) entry.byKey.set(key, result);
   }
+}
+
+/** resourceVersions are opaque, but the API server's are integers: compare them only when both are. */
+function olderVersion(a: string, b: string): boolean {
+  return /^\d+$/.test(a) && /^\d+$/.test(b) && (a.length < b.length || (a.length === b.length && a < b));
 }
 
 /** The cache id of one data key of a stored object, or undefined for objects that never came from the API server. */

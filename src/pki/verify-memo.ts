@@ -2,35 +2,40 @@
 // and comparing its public key with the leaf's (createPrivateKey, two SPKI
 // exports), and verifying the chain's signatures, were 17 % of the daemon's
 // busy CPU at N = 1,000 (issue 16): the Listener controller, the expiry
-// tracker and the roll controller each verify the same Secret revision. The
-// answers depend only on the bytes checked, so they are kept under a digest of
-// those bytes: 128 bits of SHA-256, never the material itself.
+// tracker and the roll controller each verify the same Secret revision, and
+// every resync verifies them all again.
+//
+// The answers are kept with the leaf certificate they are about, for as long
+// as that certificate is in memory: the parse cache holds the leaf of every
+// tracked Secret and lets it go with the Secret, so what is remembered is
+// sized by the objects tracked (a fixed count of 4,096 was smaller than 5,000
+// Listeners' Secrets, and every resync verified them all again). Under the
+// leaf, an answer is found by a digest of the other bytes checked (the key
+// text, the chain and anchors): 128 bits of SHA-256, never the material itself.
 import { createHash } from 'node:crypto';
 import type { ParsedCertificate } from './certificate.js';
 import type { VerificationFailure } from './verification-failure.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
-const MAX_ENTRIES = 4096;
+/** Answers kept per leaf: a key or CA rotated under the same leaf a few times, not a tenant's every attempt. */
+const PER_LEAF = 8;
 const NONE: readonly VerificationFailure[] = Object.freeze([]);
 
-class Memo<T> {
-  private readonly entries = new Map<string, T>();
+const byLeaf = new WeakMap<ParsedCertificate, BoundedMap<string, readonly VerificationFailure[]>>();
 
-  get(id: string, compute: () => T): T {
-    const hit = this.entries.get(id);
-    if (hit !== undefined) return hit;
-    const value = compute();
-    this.entries.set(id, value);
-    // Oldest first: a revision not checked for 4,096 others is one nobody needs.
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    return value;
+function remembered(leaf: ParsedCertificate, parts: readonly string[], check: () => VerificationFailure[]): readonly VerificationFailure[] {
+  let answers = byLeaf.get(leaf);
+  if (answers === undefined) {
+    answers = new BoundedMap(PER_LEAF);
+    byLeaf.set(leaf, answers);
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
+  const id = digest(parts);
+  const hit = answers.get(id);
+  if (hit !== undefined) return hit;
+  const found = check();
+  const value = found.length === 0 ? NONE : found;
+  answers.set(id, value);
+  return value;
 }
 
 function digest(parts: readonly string[]): string {
@@ -39,25 +44,21 @@ function digest(parts: readonly string[]): string {
   return h.digest('base64url').slice(0, 22);
 }
 
-const keyChecks = new Memo<readonly VerificationFailure[]>();
-const trustPaths = new Memo<readonly VerificationFailure[]>();
-
 /** The failures of loading `tlsKey` and matching it to `leaf`, computed once per (key text, leaf). */
 export function rememberedKeyCheck(tlsKey: string | undefined, leaf: ParsedCertificate | undefined, check: () => VerificationFailure[]): readonly VerificationFailure[] {
-  if (tlsKey === undefined) return check();
-  return keyChecks.get(digest(['key', tlsKey, leaf?.fingerprint ?? '']), () => compact(check()));
+  // Without a leaf there is nothing to match, and no certificate to keep the answer with.
+  if (tlsKey === undefined || leaf === undefined) return check();
+  return remembered(leaf, ['key', tlsKey], check);
 }
 
 /** The failures of the trust-path search from `chain` to `anchors`, computed once per set of certificates. */
 export function rememberedTrustPath(chain: readonly ParsedCertificate[], anchors: readonly ParsedCertificate[], check: () => VerificationFailure[]): readonly VerificationFailure[] {
-  return trustPaths.get(digest(['path', ...chain.map((c) => c.fingerprint), '|', ...anchors.map((c) => c.fingerprint)]), () => compact(check()));
+  const [leaf] = chain;
+  if (leaf === undefined) return check();
+  return remembered(leaf, ['path', ...chain.map((c) => c.fingerprint), '|', ...anchors.map((c) => c.fingerprint)], check);
 }
 
-/** Entries kept (for tests). */
-export function rememberedEntries(): { keyChecks: number; trustPaths: number } {
-  return { keyChecks: keyChecks.size, trustPaths: trustPaths.size };
-}
-
-function compact(failures: VerificationFailure[]): readonly VerificationFailure[] {
-  return failures.length === 0 ? NONE : failures;
+/** Answers remembered for `leaf` (for tests). */
+export function rememberedFor(leaf: ParsedCertificate): number {
+  return byLeaf.get(leaf)?.size ?? 0;
 }

@@ -226,6 +226,21 @@ describe('README commands, run as README.md shows them', function () {
       expect(r.stdout).to.match(/ratio kept\/baseline \(median\): \d+\.\d\d/);
     });
 
+    it('npm run bench:resync: a resync of verified Secrets parses nothing again and costs a fraction of the first pass (300 and 2,500 Secrets)', async function () {
+      this.timeout(300_000);
+      const r = await run(`${readmeStep('bench:resync')} -- 300,2500`, process.env, 280_000);
+      ok(r, 'bench:resync');
+      const last = r.stdout.trim().split('\n').pop() ?? '';
+      const report = JSON.parse(last) as { results: { n: number; ratio: number; reparsed: number; failed: number }[] };
+      expect(report.results.map((x) => x.n), r.stdout).to.deep.equal([300, 2500]);
+      for (const x of report.results) {
+        expect(x.failed, `N=${x.n}: Secrets that failed the gate`).to.equal(0);
+        // 2,500 Secrets hold 5,000 texts: more than the fixed 2,000-entry cache of issue 16's fourth round kept.
+        expect(x.reparsed, `N=${x.n}: texts parsed again on the resync\n${r.stdout}`).to.equal(0);
+        expect(x.ratio, `N=${x.n}: resync CPU / first pass CPU\n${r.stdout}`).to.be.below(0.5);
+      }
+    });
+
     it('npm run bench:heap sums a snapshot by constructor, and the growth between two', async function () {
       this.timeout(300_000);
       const dir = mkdtempSync(join(tmpdir(), 'scr-heap-'));

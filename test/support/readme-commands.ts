@@ -249,6 +249,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
     by: 'test', id: 'bench:scrape', files: ['test/integration/readme.test.ts'],
     how: 'runs it with 2,000 objects and 3 scrapes per path (`-- 2000 3`) and checks the size, both paths and the ratio are printed',
   },
+  'npm run bench:resync': {
+    by: 'test', id: 'bench:resync', files: ['test/integration/readme.test.ts'],
+    how: 'runs it at 300 and 2,500 Secrets (`-- 300,2500`; 2,500 is above the old fixed cache bound) and checks a resync re-parses nothing and costs under half the first pass',
+  },
   'npm run bench:heap -- FILE': {
     by: 'test', id: 'bench:heap', files: ['test/integration/readme.test.ts'],
     how: 'runs it on a heap snapshot of a process holding 20,000 objects of a class of its own, alone and as the growth between two snapshots (`--per`)',

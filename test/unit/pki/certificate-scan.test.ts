@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { toPem } from '../../../src/pki/pem.js';
-import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { sharedCertificateCount, type ParsedCertificate } from '../../../src/pki/certificate.js';
 import { parseCertificates } from '../../../src/pki/certificate-scan.js';
 import { makeCA, makeLeaf, type Issued } from '../../../cluster/certgen.js';
 
@@ -45,6 +45,16 @@ describe('parseCertificates', function () {
     expect(cert.fingerprint).to.equal(createHash('sha256').update(x.raw).digest('hex'));
     expect(cert.pem).to.equal(leaf.certPem);
     expect(cert.serialNumber).to.equal(x.serialNumber);
+  });
+
+  it('the same certificate in two texts is one object while in use; another certificate is its own', function () {
+    // A CA is the ca.crt of every Secret it signed: kept once, however many objects hold it.
+    const first = only(ca.certPem);
+    const again = parseCertificates(`${leaf.certPem}${ca.certPem.replace(/\n/g, '\r\n')}`).certificates;
+    expect(again[1]).to.equal(first);
+    expect(again[0]).to.not.equal(first);
+    expect(again[0]!.subject).to.equal('CN=backend');
+    expect(sharedCertificateCount()).to.be.at.least(2);
   });
 
   it('reports a private key block by its index and skips it without revealing it', function () {

@@ -87,6 +87,44 @@ describe('ParseCache', function () {
     expect(cache.parse('x', other.certPem).certificates[0]!.subject).to.equal('CN=other-ca');
     expect([cache.hits, cache.misses]).to.deep.equal([0, 3]);
   });
+
+  it('keeps one revision per object: a new resourceVersion replaces the old, a late parse of an older one does not', function () {
+    const cache = new ParseCache();
+    cache.parse('u1@5#tls.crt', ca.certPem);
+    cache.parse('u1@5#ca.crt', ca.certPem);
+    cache.parse('u2@7#ca.crt', other.certPem);
+    expect(cache.size).to.equal(2);
+    expect(cache.has('u1@5#tls.crt') && cache.has('u1@5#ca.crt')).to.equal(true);
+    cache.parse('u1@6#tls.crt', other.certPem);
+    expect(cache.size, 'still one entry per object').to.equal(2);
+    expect(cache.has('u1@5#tls.crt'), 'the old revision is gone').to.equal(false);
+    expect(cache.has('u1@5#ca.crt')).to.equal(false);
+    expect(cache.has('u1@6#tls.crt')).to.equal(true);
+    // A reconcile that read a stale cache parses revision 5 again: answered, not kept.
+    expect(cache.parse('u1@5#ca.crt', ca.certPem).certificates[0]!.subject).to.equal('CN=cache-ca');
+    expect(cache.has('u1@6#tls.crt'), 'the newer revision stays').to.equal(true);
+    expect(cache.has('u1@5#ca.crt')).to.equal(false);
+  });
+
+  it('forget drops a deleted object', function () {
+    const cache = new ParseCache();
+    cache.parse('u1@5#tls.crt', ca.certPem);
+    cache.parse('u2@9#tls.crt', ca.certPem);
+    cache.forget('u1');
+    expect(cache.size).to.equal(1);
+    expect(cache.has('u1@5#tls.crt')).to.equal(false);
+    expect(cache.has('u2@9#tls.crt')).to.equal(true);
+    cache.forget('never-seen');
+    expect(cache.size).to.equal(1);
+  });
+
+  it('prepare fills the entry parse reads', async function () {
+    const cache = new ParseCache();
+    const prepared = await cache.prepare('u3@1#ca.crt', ca.certPem);
+    expect(cache.has('u3@1#ca.crt')).to.equal(true);
+    expect(cache.parse('u3@1#ca.crt', other.certPem)).to.equal(prepared);
+    expect([cache.hits, cache.misses]).to.deep.equal([1, 1]);
+  });
 });
 
 describe('objectDataId', function () {

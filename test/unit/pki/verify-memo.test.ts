@@ -1,10 +1,12 @@
 // The gate's key and chain checks are remembered by the bytes they read: the
 // same Secret revision verified again (by another controller) gives the same
 // answer without loading the key again, and different bytes are never
-// answered from the memory of others.
+// answered from the memory of others. The answers live with the parsed leaf,
+// and the same certificate parsed again is the same object while it is in use.
 import { expect } from 'chai';
 import { makeCA, makeLeaf } from '../../../cluster/certgen.js';
-import { rememberedEntries } from '../../../src/pki/verify-memo.js';
+import { scanCertificates } from '../../../src/pki/certificate-scan.js';
+import { rememberedFor } from '../../../src/pki/verify-memo.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
 
 describe('verifyServingSecret remembers its key and chain checks by content', function () {
@@ -16,13 +18,18 @@ describe('verifyServingSecret remembers its key and chain checks by content', fu
     verifyServingSecret({ tlsCrt: leaf.certPem, tlsKey, caCrt, hosts: ['memo'], now: new Date() }).failures.map((f) => f.reason);
 
   it('a second verification of the same bytes adds no entry and gives the same answer', function () {
-    const before = rememberedEntries();
+    // Held here, as the parse cache holds it in the daemon: every parse of these bytes meanwhile is this object.
+    const parsed = scanCertificates(leaf.certPem).certificates[0];
+    if (!parsed) throw new Error('the leaf did not parse');
+    expect(scanCertificates(leaf.certPem).certificates[0], 'parsed again while in use').to.equal(parsed);
+    const before = rememberedFor(parsed);
     expect(check(leaf.keyPem)).to.deep.equal([]);
-    const once = rememberedEntries();
-    expect(once.keyChecks).to.equal(before.keyChecks + 1);
-    expect(once.trustPaths).to.equal(before.trustPaths + 1);
+    expect(rememberedFor(parsed), 'a key check and a trust path').to.equal(before + 2);
     expect(check(leaf.keyPem)).to.deep.equal([]);
-    expect(rememberedEntries()).to.deep.equal(once);
+    expect(rememberedFor(parsed)).to.equal(before + 2);
+    // Another key is another answer under the same leaf, and only so many are kept.
+    for (let i = 0; i < 20; i++) expect(check(`not a key ${i}`)).to.deep.equal(['InvalidKey']);
+    expect(rememberedFor(parsed)).to.be.at.most(8);
   });
 
   it('another key, or another CA, is checked on its own: a mismatch and an untrusted chain are still found', function () {
