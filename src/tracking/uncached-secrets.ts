@@ -11,6 +11,7 @@ import { isNotFound, type Api } from '../kube/api.js';
 import { TokenBucket } from '../kube/token-bucket.js';
 import { Resources } from '../model/resources.js';
 import { secretType } from '../decisions/secret-type.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface UncachedSecretOptions {
   recheckMs?: number;
@@ -43,24 +44,24 @@ export function uncachedSecretTypes(api: Api, opts: UncachedSecretOptions = {}):
 }
 
 export class UncachedSecretTypes {
-  private readonly entries = new Map<string, Entry>();
+  /** Eviction order is the order of reads, not of lookups: peek, never get. */
+  private readonly entries: BoundedMap<string, Entry>;
   private readonly reads: TokenBucket;
   readonly recheckMs: number;
   private readonly perSecond: number;
-  private readonly maxEntries: number;
   private readonly now: () => number;
 
   constructor(private readonly read: ReadSecretType, opts: UncachedSecretOptions = {}) {
     this.recheckMs = opts.recheckMs ?? 60_000;
     this.perSecond = opts.perSecond ?? 5;
-    this.maxEntries = opts.maxEntries ?? 10_000;
+    this.entries = new BoundedMap(opts.maxEntries ?? 10_000);
     this.now = opts.now ?? Date.now;
     this.reads = new TokenBucket(opts.burst ?? 20, 1000 / this.perSecond, this.now());
   }
 
   /** The type last read for this Secret; undefined when none was found or it was never read. */
   type(namespace: string, name: string): string | undefined {
-    return this.entries.get(`${namespace}/${name}`)?.type ?? undefined;
+    return this.entries.peek(`${namespace}/${name}`)?.type ?? undefined;
   }
 
   /**
@@ -68,7 +69,7 @@ export class UncachedSecretTypes {
    * Secret, undefined when it was never read or the read failed.
    */
   lastRead(namespace: string, name: string): string | null | undefined {
-    const entry = this.entries.get(`${namespace}/${name}`);
+    const entry = this.entries.peek(`${namespace}/${name}`);
     return entry === undefined || entry.failed ? undefined : entry.type;
   }
 
@@ -81,7 +82,7 @@ export class UncachedSecretTypes {
   async refresh(namespace: string, name: string): Promise<'fresh' | 'limited'> {
     const key = `${namespace}/${name}`;
     const now = this.now();
-    const entry = this.entries.get(key);
+    const entry = this.entries.peek(key);
     if (entry && now - entry.checkedAt < this.recheckMs) return 'fresh';
     if (!this.reads.take(now)) return 'limited';
     let type: string | null;
@@ -92,13 +93,7 @@ export class UncachedSecretTypes {
       type = null;
       failed = true;
     }
-    this.entries.delete(key); // re-inserted last: the Map's order is the eviction order
     this.entries.set(key, { type, failed, checkedAt: now });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
     return 'fresh';
   }
 
