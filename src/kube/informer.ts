@@ -7,6 +7,7 @@
 //   connection otherwise hangs forever) and counts every abnormal restart;
 // - reports add/update/delete, including deletes discovered by a relist.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { SharedStrings } from './shared-strings.js';
 import type { Logger } from 'pino';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 import { objectKey } from './keys.js';
@@ -26,8 +27,10 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   /** A watch with no byte for this long is considered stalled and restarted. */
   stallMs?: number;
-  /** Drops fields the controllers never read, to save memory. */
+  /** Drops fields the controllers never read, to save memory (managedFields are always dropped). */
   transform?: (obj: KubernetesObject) => void;
+  /** Equal strings of the cached objects kept once (shared-strings.ts); one instance for all informers shares across kinds. */
+  strings?: SharedStrings;
   onRestart?: (reason: string) => void;
   /** Never list or watch: always synced and empty (a resource the daemon may not read). */
   disabled?: boolean;
@@ -111,7 +114,9 @@ class Reflector<T extends KubernetesObject> {
   }
 
   private ingest(obj: T): T {
-    (this.opts.transform ?? stripManagedFields)(obj);
+    stripManagedFields(obj);
+    this.opts.transform?.(obj);
+    this.opts.strings?.shareAll(obj);
     return obj;
   }
 

@@ -292,7 +292,7 @@ describe('Listener certificates (SPEC §4.1)', function () {
       // Issued more than once: say why, in cert-manager's words, and what the daemon wrote to it meanwhile.
       const all = await testCluster().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns });
       const why = all.items.filter((e) => e.regarding?.name === c.metadata.name || e.regarding?.kind === 'CertificateRequest')
-        .map((e) => `${e.eventTime ?? e.deprecatedLastTimestamp?.toISOString() ?? '?'} ${e.regarding?.kind ?? ''}/${e.regarding?.name ?? ''} ${e.reason ?? ''}: ${e.note ?? ''}`);
+        .map((e) => `${JSON.stringify(e.eventTime)} ${e.regarding?.kind ?? ''}/${e.regarding?.name ?? ''} ${e.reason ?? ''}: ${e.note ?? ''}`);
       const writes = writesBy(SA_USER, started).filter((w) => w.namespace === ns).map((w) => `${w.received} ${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''} ${w.name ?? ''} ${w.code ?? ''}`);
       expect.fail(`${c.metadata.name}: revision ${c.status?.revision ?? '?'}, expected 1 (issued once)\nEvents:\n${why.join('\n')}\nthe daemon's writes:\n${writes.join('\n')}`);
     }
