@@ -30,6 +30,11 @@ export class AuditLogTail<T> {
   /** `keep` maps the lines worth keeping (memory stays bounded by what is asked about) and drops the rest. */
   constructor(readonly file: string, private readonly keep: (e: AuditEvent) => T | undefined) {
     if (!existsSync(file)) throw new Error(`no audit log at ${file}: it needs a control plane started by this project (cluster/controlplane.ts)`);
+    // The file is ours from here: rotations before the first read are followed
+    // too. Taken at the first read instead, a benchmark whose first phase
+    // rotated the log counted only the newest file (N = 2,500: 1,552 of 2,500
+    // Certificate creates).
+    this.ino = statSync(file).ino;
   }
 
   /** Everything kept so far, the new lines read first. */

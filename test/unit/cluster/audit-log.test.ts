@@ -32,6 +32,18 @@ describe('cluster/audit-log AuditLogTail', function () {
     expect(tail.read()).to.have.length(8);
   });
 
+  it('follows rotations made before its first read', function () {
+    const file = join(dir, 'audit.log');
+    writeFileSync(file, line(1));
+    const tail = new AuditLogTail(file, (e) => e.user.username);
+    appendFileSync(file, line(2));
+    renameSync(file, join(dir, 'audit-2026-11-30T10-00-00.000.log'));
+    writeFileSync(file, line(3));
+    renameSync(file, join(dir, 'audit-2026-11-30T10-00-05.000.log'));
+    writeFileSync(file, line(4));
+    expect(tail.read()).to.deep.equal(['u1', 'u2', 'u3', 'u4']);
+  });
+
   it('says so when the file read so far is gone rather than undercounting', function () {
     const file = join(dir, 'audit.log');
     writeFileSync(file, line(1));
