@@ -17,6 +17,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type { V1Secret } from '@kubernetes/client-node';
 import { fastSelfSignedCA } from '../cluster/fastcert.js';
+import { secretText } from '../src/model/object-data.js';
 import { prepareSecretCertificates } from '../src/owned/secret-certificates.js';
 import { cachedParse, ParseCache } from '../src/pki/parse-cache.js';
 import { verifyServingSecret } from '../src/pki/verify.js';
@@ -43,11 +44,6 @@ function secrets(n: number): V1Secret[] {
   return out;
 }
 
-const text = (s: V1Secret, key: string): string | undefined => {
-  const v = s.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-};
-
 /** One reconcile's gate per Secret, as certificate-flow.ts runs it. Returns CPU ms and how many Secrets failed. */
 async function pass(parser: ParseCache, all: readonly V1Secret[]): Promise<{ cpuMs: number; failed: number; parsed: number }> {
   const misses = parser.misses;
@@ -56,7 +52,7 @@ async function pass(parser: ParseCache, all: readonly V1Secret[]): Promise<{ cpu
   for (const s of all) {
     await prepareSecretCertificates(parser, s);
     const host = s.metadata?.name?.replace(/-tls$/, '.bench.svc') ?? '';
-    const verdict = verifyServingSecret({ tlsCrt: text(s, 'tls.crt'), tlsKey: text(s, 'tls.key'), caCrt: text(s, 'ca.crt'), hosts: [host], now: new Date(), parse: cachedParse(parser, s) });
+    const verdict = verifyServingSecret({ tlsCrt: secretText(s, 'tls.crt'), tlsKey: secretText(s, 'tls.key'), caCrt: secretText(s, 'ca.crt'), hosts: [host], now: new Date(), parse: cachedParse(parser, s) });
     if (!verdict.ok) failed += 1;
   }
   const used = process.cpuUsage(start);

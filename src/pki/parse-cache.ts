@@ -68,10 +68,7 @@ export class ParseCache {
 
   /** True when parse(id, …) would be a hit. Lets a caller skip decoding a text that is already parsed. */
   has(id: string | undefined): boolean {
-    if (id === undefined) return false;
-    const { object, version, key } = splitId(id);
-    const entry = this.objects.peek(object);
-    return entry !== undefined && entry.version === version && entry.byKey.has(key);
+    return id !== undefined && this.lookup(id, false) !== undefined;
   }
 
   /**
@@ -109,10 +106,11 @@ export class ParseCache {
     return this.objects.size;
   }
 
-  private lookup(id: string): ParseResult | undefined {
+  /** What `id` parsed to, if cached; `touch` marks the object recently used (a read does, a has() does not). */
+  private lookup(id: string, touch = true): ParseResult | undefined {
     const { object, version, key } = splitId(id);
-    const entry = this.objects.get(object);
-    return entry !== undefined && entry.version === version ? entry.byKey.get(key) : undefined;
+    const entry = touch ? this.objects.get(object) : this.objects.peek(object);
+    return entry?.version === version ? entry.byKey.get(key) : undefined;
   }
 
   private store(id: string, result: ParseResult): void {
