@@ -41,8 +41,18 @@ export class NameIndex<T extends KubernetesObject> {
   constructor(informer: { on(handler: Handler<T>): void }, private readonly names: (obj: T) => readonly string[], private readonly scope: 'namespace' | 'cluster' = 'namespace') {
     informer.on((event, obj) => {
       const key = objectKey(obj);
+      if (event === 'delete') {
+        this.drop(key);
+        return;
+      }
+      const entries = this.entriesFor(obj);
+      // Most updates (a status, a resourceVersion) name the same objects: left
+      // as they are. Dropped and added again, every event left a deleted slot
+      // in both maps, whose tables then grew to 2-4 times the capacity their
+      // entries need (16,384 slots for 2,500 keys, 0.46 MB, in a heap snapshot).
+      if (sameEntries(this.entriesOf.get(key), entries)) return;
       this.drop(key);
-      if (event !== 'delete') this.add(key, obj);
+      this.add(key, entries);
     });
   }
 
@@ -58,9 +68,13 @@ export class NameIndex<T extends KubernetesObject> {
     return keysOf(this.byName.get(name));
   }
 
-  private add(key: string, obj: T): void {
+  /** The "namespace/named" entries `obj` belongs in, each once. */
+  private entriesFor(obj: T): string[] {
     const ns = obj.metadata?.namespace ?? '';
-    const entries = [...new Set(this.names(obj))].map((n) => (this.scope === 'cluster' ? n : namespacedKey(ns, n)));
+    return [...new Set(this.names(obj))].map((n) => (this.scope === 'cluster' ? n : namespacedKey(ns, n)));
+  }
+
+  private add(key: string, entries: string[]): void {
     if (entries.length === 0) return;
     for (const e of entries) {
       const keys = this.byName.get(e);
@@ -87,6 +101,12 @@ export class NameIndex<T extends KubernetesObject> {
     }
     this.entriesOf.delete(key);
   }
+}
+
+function sameEntries(held: string | string[] | undefined, entries: readonly string[]): boolean {
+  if (held === undefined) return entries.length === 0;
+  if (typeof held === 'string') return entries.length === 1 && entries[0] === held;
+  return held.length === entries.length && held.every((e, i) => e === entries[i]);
 }
 
 function keysOf(keys: Keys | undefined): readonly string[] {

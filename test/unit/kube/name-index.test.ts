@@ -65,6 +65,24 @@ describe('NameIndex', function () {
     expect(index.lookup('m', 'own')).to.deep.equal(['m/x1']);
   });
 
+  it('updates that name the same objects, in any order, or none, keep every lookup exact', function () {
+    const index = new NameIndex<Obj>(informer, (x) => x.uses);
+    emit('add', o('u', 'y1', ['a', 'b']));
+    emit('add', o('u', 'y2', ['b']));
+    emit('update', o('u', 'y1', ['a', 'b']));
+    emit('update', o('u', 'y1', ['b', 'a', 'b']));
+    expect(index.lookup('u', 'a')).to.deep.equal(['u/y1']);
+    expect([...index.lookup('u', 'b')].sort()).to.deep.equal(['u/y1', 'u/y2']);
+    emit('update', o('u', 'y2', []));
+    emit('update', o('u', 'y2', []));
+    expect(index.lookup('u', 'b')).to.deep.equal(['u/y1']);
+    emit('update', o('u', 'y2', ['a']));
+    expect([...index.lookup('u', 'a')].sort()).to.deep.equal(['u/y1', 'u/y2']);
+    emit('delete', o('u', 'y1', ['a', 'b']));
+    expect(index.lookup('u', 'a')).to.deep.equal(['u/y2']);
+    expect(index.lookup('u', 'b')).to.deep.equal([]);
+  });
+
   it('NameIndex.of: one index per informer, names function and scope, shared by whoever asks', function () {
     const mine: Handler<Obj>[] = [];
     const inf = { on: (h: Handler<Obj>) => { mine.push(h); } };
