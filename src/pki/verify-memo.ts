@@ -15,33 +15,46 @@
 import { createHash } from 'node:crypto';
 import type { ParsedCertificate } from './certificate.js';
 import type { VerificationFailure } from './verification-failure.js';
-import { BoundedMap } from '../util/bounded-map.js';
 
 /** Answers kept per leaf: a key or CA rotated under the same leaf a few times, not a tenant's every attempt. */
 const PER_LEAF = 8;
 const NONE: readonly VerificationFailure[] = Object.freeze([]);
 
-const byLeaf = new WeakMap<ParsedCertificate, BoundedMap<string, readonly VerificationFailure[]>>();
+/**
+ * A leaf's answers as digest, answer, digest, answer…, least recently used first: a leaf
+ * has one or two (its key check, its trust path), and a Map per leaf was
+ * 400 bytes of heap where this array is under 100.
+ */
+type Answers = (string | readonly VerificationFailure[])[];
+
+const byLeaf = new WeakMap<ParsedCertificate, Answers>();
 
 function remembered(leaf: ParsedCertificate, parts: readonly string[], check: () => VerificationFailure[]): readonly VerificationFailure[] {
   let answers = byLeaf.get(leaf);
   if (answers === undefined) {
-    answers = new BoundedMap(PER_LEAF);
+    answers = [];
     byLeaf.set(leaf, answers);
   }
   const id = digest(parts);
-  const hit = answers.get(id);
-  if (hit !== undefined) return hit;
+  for (let i = 0; i < answers.length; i += 2) {
+    const answer = answers[i + 1];
+    if (answers[i] !== id || typeof answer !== 'object') continue;
+    // Most recently used last, so the leaf's own key outlives a tenant's bad attempts.
+    if (i < answers.length - 2) answers.push(...answers.splice(i, 2));
+    return answer;
+  }
   const found = check();
   const value = found.length === 0 ? NONE : found;
-  answers.set(id, value);
+  if (answers.length >= 2 * PER_LEAF) answers.splice(0, 2);
+  answers.push(id, value);
   return value;
 }
 
+/** 128 bits of SHA-256, as a string of its own (a slice of the longer digest would keep all of it). */
 function digest(parts: readonly string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\u0000');
-  return h.digest('base64url').slice(0, 22);
+  return h.digest().subarray(0, 16).toString('base64url');
 }
 
 /** The failures of loading `tlsKey` and matching it to `leaf`, computed once per (key text, leaf). */
@@ -60,5 +73,5 @@ export function rememberedTrustPath(chain: readonly ParsedCertificate[], anchors
 
 /** Answers remembered for `leaf` (for tests). */
 export function rememberedFor(leaf: ParsedCertificate): number {
-  return byLeaf.get(leaf)?.size ?? 0;
+  return (byLeaf.get(leaf)?.length ?? 0) / 2;
 }

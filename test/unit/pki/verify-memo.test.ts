@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { makeCA, makeLeaf } from '../../../cluster/certgen.js';
 import { scanCertificates } from '../../../src/pki/certificate-scan.js';
-import { rememberedFor } from '../../../src/pki/verify-memo.js';
+import { rememberedFor, rememberedKeyCheck } from '../../../src/pki/verify-memo.js';
 import { verifyServingSecret } from '../../../src/pki/verify.js';
 
 describe('verifyServingSecret remembers its key and chain checks by content', function () {
@@ -29,7 +29,22 @@ describe('verifyServingSecret remembers its key and chain checks by content', fu
     expect(rememberedFor(parsed)).to.equal(before + 2);
     // Another key is another answer under the same leaf, and only so many are kept.
     for (let i = 0; i < 20; i++) expect(check(`not a key ${i}`)).to.deep.equal(['InvalidKey']);
-    expect(rememberedFor(parsed)).to.be.at.most(8);
+    expect(rememberedFor(parsed)).to.equal(8);
+  });
+
+  it('the answer asked for most recently outlives others: a leaf\'s own key is not pushed out by a run of wrong ones', function () {
+    const parsed = scanCertificates(leaf.certPem).certificates[0];
+    if (!parsed) throw new Error('the leaf did not parse');
+    let checks = 0;
+    const keyCheck = (key: string): void => { rememberedKeyCheck(key, parsed, () => { checks += 1; return []; }); };
+    keyCheck('own key');
+    for (let i = 0; i < 30; i++) {
+      keyCheck(`wrong key ${i}`);
+      keyCheck('own key');
+    }
+    expect(checks, 'the own key checked once, each wrong key once').to.equal(31);
+    keyCheck('wrong key 0');
+    expect(checks, 'an old wrong key was forgotten').to.equal(32);
   });
 
   it('another key, or another CA, is checked on its own: a mismatch and an untrusted chain are still found', function () {
