@@ -10,7 +10,7 @@ import type { ParsedCertificate } from './certificate.js';
 export interface SourceCertificates {
   /** How the source was named, for messages. */
   source: string;
-  certificates: ParsedCertificate[];
+  certificates: readonly ParsedCertificate[];
 }
 
 export interface HistoryEntry {
@@ -26,7 +26,7 @@ export type TrustHistory = ReadonlyMap<string, HistoryEntry>;
 export interface BundleInput {
   sources: SourceCertificates[];
   /** The certificates of the current bundle (the Secret's ca.crt), the only place a departed CA's bytes are kept. */
-  previous: ParsedCertificate[];
+  previous: readonly ParsedCertificate[];
   history: TrustHistory;
   now: Date;
   overlapMs: number;

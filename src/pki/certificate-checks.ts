@@ -15,7 +15,7 @@ export function readCertificates(
   invalid: VerificationReason,
   fail: (reason: VerificationReason, message: string) => void,
   parse: (field: CertificateField, pem: string) => ParseResult,
-): ParsedCertificate[] {
+): readonly ParsedCertificate[] {
   if (pem === undefined || pem.trim() === '') {
     fail(missing, `${field} is missing or empty`);
     return [];
@@ -57,7 +57,7 @@ function hostNotCovered(cert: ParsedCertificate, host: string): string {
 
 // Every certificate of tls.crt and ca.crt: a weak CA in ca.crt is refused by
 // the router's OpenSSL ("CA key too small") when a peer's chain runs through it.
-export function checkStrength(fields: Array<[CertificateField, ParsedCertificate[]]>, fail: (reason: VerificationReason, message: string) => void): void {
+export function checkStrength(fields: Array<[CertificateField, readonly ParsedCertificate[]]>, fail: (reason: VerificationReason, message: string) => void): void {
   for (const f of strengthFailures(fields)) fail(f.reason, f.message);
 }
 
@@ -66,7 +66,7 @@ export function checkStrength(fields: Array<[CertificateField, ParsedCertificate
  * the gate reports them; exported for `status` on a Connector without a
  * client certificate, where only ca.crt's strength matters.
  */
-export function strengthFailures(fields: Array<[CertificateField, ParsedCertificate[]]>): VerificationFailure[] {
+export function strengthFailures(fields: Array<[CertificateField, readonly ParsedCertificate[]]>): VerificationFailure[] {
   const keys: string[] = [];
   const signatures: string[] = [];
   for (const [field, certs] of fields) {

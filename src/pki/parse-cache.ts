@@ -12,9 +12,10 @@ import type { ParsedCertificate } from './certificate.js';
 import { scanCertificates, scanCertificatesAsync, type CertificateProblem, type ScanOptions } from './certificate-scan.js';
 import { BoundedMap } from '../util/bounded-map.js';
 
+/** Shared by every reader of a revision: never changed after it is made. */
 export interface ParseResult {
-  certificates: ParsedCertificate[];
-  problems: CertificateProblem[];
+  readonly certificates: readonly ParsedCertificate[];
+  readonly problems: readonly CertificateProblem[];
 }
 
 /**
@@ -28,10 +29,15 @@ export interface ParseResult {
  */
 export const MAX_OBJECTS = 50_000;
 
+/** One object's revision: its data keys and what each parsed to, side by side (a Map per object was 180 bytes for its two or three keys). */
 interface ObjectEntry {
   version: string;
-  byKey: Map<string, ParseResult>;
+  keys: string[];
+  results: ParseResult[];
 }
+
+/** Most texts parse without a problem: one empty list for all of them. */
+const NO_PROBLEMS: readonly CertificateProblem[] = Object.freeze([]);
 
 /** `uid@resourceVersion#key` split into its parts; any other id names one text that never changes. */
 function splitId(id: string): { object: string; version: string; key: string } {
@@ -61,9 +67,7 @@ export class ParseCache {
       return hit;
     }
     this.misses += 1;
-    const result = scanCertificates(pem);
-    this.store(id, result);
-    return result;
+    return this.store(id, scanCertificates(pem));
   }
 
   /** True when parse(id, …) would be a hit. Lets a caller skip decoding a text that is already parsed. */
@@ -85,10 +89,7 @@ export class ParseCache {
     if (running) return running;
     this.misses += 1;
     const parsing = scanCertificatesAsync(pem, this.scanOptions)
-      .then((result) => {
-        this.store(id, result);
-        return result;
-      })
+      .then((result) => this.store(id, result))
       .finally(() => {
         this.pending.delete(id);
       });
@@ -110,20 +111,31 @@ export class ParseCache {
   private lookup(id: string, touch = true): ParseResult | undefined {
     const { object, version, key } = splitId(id);
     const entry = touch ? this.objects.get(object) : this.objects.peek(object);
-    return entry?.version === version ? entry.byKey.get(key) : undefined;
+    if (entry?.version !== version) return undefined;
+    const i = entry.keys.indexOf(key);
+    return i < 0 ? undefined : entry.results[i];
   }
 
-  private store(id: string, result: ParseResult): void {
+  /** Keeps `result` as the parse of `id`, and returns what is kept (the same results, with the shared empty problem list). */
+  private store(id: string, result: ParseResult): ParseResult {
     const { object, version, key } = splitId(id);
     let entry = this.objects.get(object);
     // An older revision's parses are dead once a newer one is read; a late
     // parse of an older revision (a reconcile that read a stale cache) does
     // not push out the newer one.
     if (entry === undefined || (entry.version !== version && !olderVersion(version, entry.version))) {
-      entry = { version, byKey: new Map() };
+      entry = { version, keys: [], results: [] };
       this.objects.set(object, entry);
     }
-    if (entry.version === version) entry.byKey.set(key, result);
+    const kept = result.problems.length === 0 ? { certificates: result.certificates, problems: NO_PROBLEMS } : result;
+    if (entry.version !== version) return kept;
+    const i = entry.keys.indexOf(key);
+    if (i >= 0) entry.results[i] = kept;
+    else {
+      entry.keys.push(key);
+      entry.results.push(kept);
+    }
+    return kept;
   }
 }
 

@@ -14,7 +14,7 @@ const MAX_ISSUER_CHECKS = 4000;
 const MAX_SIGNATURE_CHECKS = 64;
 
 /** True when chain[0] reaches a certificate of `trusted` through the other certificates of `chain`. */
-export function verifyChainAgainst(chain: ParsedCertificate[], trusted: ParsedCertificate[]): boolean {
+export function verifyChainAgainst(chain: readonly ParsedCertificate[], trusted: readonly ParsedCertificate[]): boolean {
   return findTrustPath(chain, trusted).trusted;
 }
 
@@ -24,7 +24,7 @@ export type TrustPath = { trusted: true } | { trusted: false; message: string };
 // two candidate issuers (cross-signing) is still accepted when either leads to
 // ca.crt. Every issuer must be a CA and its signature must verify: a name match
 // alone proves nothing, since anyone can mint a CA with the same subject.
-export function findTrustPath(chain: ParsedCertificate[], trusted: ParsedCertificate[]): TrustPath {
+export function findTrustPath(chain: readonly ParsedCertificate[], trusted: readonly ParsedCertificate[]): TrustPath {
   const leaf = chain[0];
   if (!leaf) return { trusted: false, message: 'tls.crt has no certificate' };
   const anchors = new Set(trusted.map((t) => t.fingerprint));
@@ -81,7 +81,7 @@ function issued(issuer: ParsedCertificate, subject: ParsedCertificate, budget: B
   return signedBy(subject, issuer);
 }
 
-function explainDeadEnd(cert: ParsedCertificate, candidates: ParsedCertificate[], trusted: ParsedCertificate[]): string {
+function explainDeadEnd(cert: ParsedCertificate, candidates: readonly ParsedCertificate[], trusted: readonly ParsedCertificate[]): string {
   const start = `certificate ${quote(cert.subject)} was issued by ${quote(cert.issuer)}`;
   const held = `ca.crt holds ${list(trusted.map((t) => t.subject))}`;
   const sameName = candidates.filter((c) => c.subject === cert.issuer);

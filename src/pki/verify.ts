@@ -19,8 +19,8 @@ export interface VerificationResult {
   /** First certificate of tls.crt that parses. */
   leaf?: ParsedCertificate;
   /** All certificates of tls.crt. */
-  chain: ParsedCertificate[];
-  caCertificates: ParsedCertificate[];
+  chain: readonly ParsedCertificate[];
+  caCertificates: readonly ParsedCertificate[];
 }
 
 export interface ServingSecretInput {

@@ -37,7 +37,7 @@ export class SecretTakenError extends Error {
 }
 
 /** Creates the Secret, or patches data and our annotation only (Skupper's annotations stay); false when nothing was written. */
-export async function writeBundleSecret(d: BundleSecretDeps, connector: Connector, secretName: string, secret: V1Secret | undefined, bundle: Bundle, previous: ParsedCertificate[], client: ClientState): Promise<boolean> {
+export async function writeBundleSecret(d: BundleSecretDeps, connector: Connector, secretName: string, secret: V1Secret | undefined, bundle: Bundle, previous: readonly ParsedCertificate[], client: ClientState): Promise<boolean> {
   const { namespace, name } = connector.metadata;
   const data: Record<string, string> = { 'ca.crt': b64(bundle.pem) };
   if (client.kind === 'ready') {
