@@ -4,18 +4,27 @@
 // different N (`npm run bench -- --heap-snapshot` writes one per size).
 //   npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]
 //   npm run bench:heap -- N100.heapsnapshot N1000.heapsnapshot --per 900   (growth per object, by kind)
+//   npm run bench:heap -- N1000.heapsnapshot --holders [--per 1000]        (which cache or index holds it: heap-holders.ts)
 import { readFileSync } from 'node:fs';
+import { heapHolders } from './heap-holders.js';
 
-interface Snapshot {
+/** The nodes of a V8 .heapsnapshot: what a summary by kind reads. */
+export interface SnapshotNodes {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] }; node_count: number };
   nodes: number[];
   strings: string[];
 }
 
+/** With the edges: what a dominator tree (heap-holders.ts) reads. */
+export interface HeapSnapshot extends SnapshotNodes {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] }; node_count: number };
+  edges: number[];
+}
+
 export interface HeapGroup { kind: string; count: number; bytes: number }
 
 /** Self sizes per kind: "Foo" for objects made by Foo, "(string)" and the like for V8's own node types. */
-export function summarizeHeap(s: Snapshot): { total: number; groups: HeapGroup[] } {
+export function summarizeHeap(s: SnapshotNodes): { total: number; groups: HeapGroup[] } {
   const f = s.snapshot.meta.node_fields;
   const width = f.length;
   const [TYPE, NAME, SIZE] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
@@ -53,8 +62,21 @@ function main(argv: string[]): void {
   const top = flag(argv, '--top') ?? 30;
   const per = flag(argv, '--per');
   const files = argv.filter((a, i) => !a.startsWith('--') && !['--top', '--per'].includes(argv[i - 1] ?? ''));
-  if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]   or   -- BEFORE AFTER --per N (growth per object)');
-  const read = (file: string): { total: number; groups: HeapGroup[] } => summarizeHeap(JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
+  if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]   or   -- BEFORE AFTER --per N (growth per object)   or   -- FILE --holders [--per N]');
+  const load = (file: string): HeapSnapshot => JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshot;
+  const read = (file: string): { total: number; groups: HeapGroup[] } => summarizeHeap(load(file));
+  if (argv.includes('--holders')) {
+    const unit = per ?? 1;
+    const fmt = (bytes: number): string => (per === undefined ? `${(bytes / 1048576).toFixed(2)} MiB` : `${(bytes / unit).toFixed(0)} B`).padStart(12);
+    for (const file of files) {
+      console.log(`${file}: retained size of the biggest holders${per === undefined ? '' : `, per object (${per})`}; native memory (ArrayBuffer contents) is in a snapshot but not in the JS heap`);
+      for (const h of heapHolders(load(file), flag(argv, '--top') ?? 25)) {
+        console.log(`${fmt(h.retained)}  ${h.name}`);
+        for (const k of h.kinds.slice(0, 4)) console.log(`${' '.repeat(14)}${fmt(k.bytes)}  ${String(k.count).padStart(7)} ${k.kind}`);
+      }
+    }
+    return;
+  }
   if (per !== undefined) {
     const [a, b] = files;
     if (a === undefined || b === undefined || files.length !== 2) throw new Error('--per takes exactly two snapshots: BEFORE AFTER');
