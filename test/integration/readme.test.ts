@@ -241,12 +241,13 @@ describe('README commands, run as README.md shows them', function () {
       }
     });
 
-    it('npm run bench:heap sums a snapshot by constructor, and the growth between two', async function () {
+    it('npm run bench:heap sums a snapshot by constructor, the growth between two, and who holds it', async function () {
       this.timeout(300_000);
       const dir = mkdtempSync(join(tmpdir(), 'scr-heap-'));
       try {
         // Two snapshots of a process that holds 0 and then 20,000 objects of a class of its own.
-        const script = "const v8=require('v8');class Held{constructor(i){this.i=i}};globalThis.k=[];v8.writeHeapSnapshot(process.argv[1]+'/a.heapsnapshot');for(let i=0;i<20000;i++)globalThis.k.push(new Held(i));v8.writeHeapSnapshot(process.argv[1]+'/b.heapsnapshot');";
+        // Then 20,000 more, in a Map held by an object of a class of its own (for --holders).
+        const script = "const v8=require('v8');class Held{constructor(i){this.i=i}};class Keeper{constructor(){this.items=new Map()}};globalThis.k=[];v8.writeHeapSnapshot(process.argv[1]+'/a.heapsnapshot');for(let i=0;i<20000;i++)globalThis.k.push(new Held(i));v8.writeHeapSnapshot(process.argv[1]+'/b.heapsnapshot');globalThis.k=new Keeper();for(let i=0;i<20000;i++)globalThis.k.items.set(i,new Held(i));v8.writeHeapSnapshot(process.argv[1]+'/c.heapsnapshot');";
         const made = await run(`node -e "${script}" ${dir}`, process.env, 120_000);
         ok(made, 'heap snapshots');
         // The README shows `npm run bench:heap -- FILE`: FILE is the snapshot.
@@ -258,6 +259,12 @@ describe('README commands, run as README.md shows them', function () {
         const growth = await run(heap.replace(/FILE$/, `${join(dir, 'a.heapsnapshot')} ${join(dir, 'b.heapsnapshot')} --per 20000`), process.env, 280_000);
         ok(growth, 'bench:heap --per');
         expect(growth.stdout, growth.stdout).to.match(/\d+ B\s+1\.00\s+Held$/m);
+        const holders = await run(heap.replace(/FILE$/, `${join(dir, 'c.heapsnapshot')} --holders --per 20000 --top 3`), process.env, 280_000);
+        ok(holders, 'bench:heap --holders');
+        // The biggest holder is the Keeper, charged with the Map's table and every Held in it.
+        const rows = holders.stdout.split('\n').filter((l) => /^\s+\d+ B\s+\S+$/.test(l));
+        expect(rows[0], holders.stdout).to.match(/^\s+\d+ B\s+Keeper$/);
+        expect(holders.stdout, holders.stdout).to.match(/^\s+\d+ B\s+20000 Held$/m);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
