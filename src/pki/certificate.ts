@@ -50,15 +50,19 @@ export class ParsedCertificate {
     this.isCA = x509.ca;
     const altNames = x509.subjectAltName;
     this.hasSubjectAltName = altNames !== undefined;
-    this.dnsNames = [];
-    this.ipAddresses = [];
+    const dnsNames: string[] = [];
+    const ipAddresses: string[] = [];
     for (const san of parseSubjectAltName(altNames)) {
-      if (san.type === 'DNS') this.dnsNames.push(san.value);
+      if (san.type === 'DNS') dnsNames.push(san.value);
       if (san.type === 'IP Address') {
         const ip = normalizeIp(san.value);
-        if (ip !== undefined) this.ipAddresses.push(ip);
+        if (ip !== undefined) ipAddresses.push(ip);
       }
     }
+    // Copies of exactly their size: an array grown by push keeps room for 17
+    // entries (150 bytes), and these stay for as long as the Secret is cached.
+    this.dnsNames = dnsNames.slice();
+    this.ipAddresses = ipAddresses.slice();
   }
 
   /** Node's object, for signatures and keys; made again from `der` when the last one was collected. */

@@ -39,12 +39,30 @@ interface ObjectEntry {
 /** Most texts parse without a problem: one empty list for all of them. */
 const NO_PROBLEMS: readonly CertificateProblem[] = Object.freeze([]);
 
-/** `uid@resourceVersion#key` split into its parts; any other id names one text that never changes. */
-function splitId(id: string): { object: string; version: string; key: string } {
+/**
+ * What a text is: one data key of one object's revision. Made of the
+ * object's own uid and resourceVersion strings (objectDataId), so the cache
+ * keeps no string of its own per object: the parts of a joined id string
+ * were slices holding the whole id, about 100 bytes per cached Secret.
+ */
+export interface DataId {
+  readonly object: string;
+  readonly version: string;
+  readonly key: string;
+}
+
+/** A DataId as given, or `uid@resourceVersion#key` split into its parts; any other string names one text that never changes. */
+function splitId(id: DataId | string): DataId {
+  if (typeof id !== 'string') return id;
   const at = id.indexOf('@');
   const hash = at < 0 ? -1 : id.indexOf('#', at);
   if (hash < 0) return { object: id, version: '', key: '' };
   return { object: id.slice(0, at), version: id.slice(at + 1, hash), key: id.slice(hash + 1) };
+}
+
+/** One string per id, for the parses under way (kept only while they run). */
+function joinId(id: DataId | string): string {
+  return typeof id === 'string' ? id : `${id.object}@${id.version}#${id.key}`;
 }
 
 export class ParseCache {
@@ -58,8 +76,8 @@ export class ParseCache {
     this.objects = new BoundedMap(maxObjects);
   }
 
-  /** `id` must change whenever `pem` can: e.g. `${uid}@${resourceVersion}#${key}` (objectDataId). */
-  parse(id: string | undefined, pem: string): ParseResult {
+  /** `id` must change whenever `pem` can: objectDataId(obj, key), or a string such as `${uid}@${resourceVersion}#${key}`. */
+  parse(id: DataId | string | undefined, pem: string): ParseResult {
     if (id === undefined) return scanCertificates(pem);
     const hit = this.lookup(id);
     if (hit) {
@@ -71,7 +89,7 @@ export class ParseCache {
   }
 
   /** True when parse(id, …) would be a hit. Lets a caller skip decoding a text that is already parsed. */
-  has(id: string | undefined): boolean {
+  has(id: DataId | string | undefined): boolean {
     return id !== undefined && this.lookup(id, false) !== undefined;
   }
 
@@ -81,19 +99,20 @@ export class ParseCache {
    * after it is a hit. Counts a miss when it parses; a hit is counted by the
    * parse() that reads it. Without an id the result is returned, not cached.
    */
-  async prepare(id: string | undefined, pem: string): Promise<ParseResult> {
+  async prepare(id: DataId | string | undefined, pem: string): Promise<ParseResult> {
     if (id === undefined) return scanCertificatesAsync(pem, this.scanOptions);
     const hit = this.lookup(id);
     if (hit) return hit;
-    const running = this.pending.get(id);
+    const pendingId = joinId(id);
+    const running = this.pending.get(pendingId);
     if (running) return running;
     this.misses += 1;
     const parsing = scanCertificatesAsync(pem, this.scanOptions)
       .then((result) => this.store(id, result))
       .finally(() => {
-        this.pending.delete(id);
+        this.pending.delete(pendingId);
       });
-    this.pending.set(id, parsing);
+    this.pending.set(pendingId, parsing);
     return parsing;
   }
 
@@ -108,7 +127,7 @@ export class ParseCache {
   }
 
   /** What `id` parsed to, if cached; `touch` marks the object recently used (a read does, a has() does not). */
-  private lookup(id: string, touch = true): ParseResult | undefined {
+  private lookup(id: DataId | string, touch = true): ParseResult | undefined {
     const { object, version, key } = splitId(id);
     const entry = touch ? this.objects.get(object) : this.objects.peek(object);
     if (entry?.version !== version) return undefined;
@@ -117,7 +136,7 @@ export class ParseCache {
   }
 
   /** Keeps `result` as the parse of `id`, and returns what is kept (the same results, with the shared empty problem list). */
-  private store(id: string, result: ParseResult): ParseResult {
+  private store(id: DataId | string, result: ParseResult): ParseResult {
     const { object, version, key } = splitId(id);
     let entry = this.objects.get(object);
     // An older revision's parses are dead once a newer one is read; a late
@@ -127,13 +146,16 @@ export class ParseCache {
       entry = { version, keys: [], results: [] };
       this.objects.set(object, entry);
     }
-    const kept = result.problems.length === 0 ? { certificates: result.certificates, problems: NO_PROBLEMS } : result;
+    // Lists of exactly their size (slice, concat): the parser grows them by
+    // push, which leaves room for 17 entries, 150 bytes each of the four
+    // lists a Secret's entry holds, for as long as the Secret is cached.
+    const kept: ParseResult = { certificates: result.certificates.slice(), problems: result.problems.length === 0 ? NO_PROBLEMS : result.problems.slice() };
     if (entry.version !== version) return kept;
     const i = entry.keys.indexOf(key);
     if (i >= 0) entry.results[i] = kept;
     else {
-      entry.keys.push(key);
-      entry.results.push(kept);
+      entry.keys = entry.keys.concat([key]);
+      entry.results = entry.results.concat([kept]);
     }
     return kept;
   }
@@ -145,10 +167,10 @@ function olderVersion(a: string, b: string): boolean {
 }
 
 /** The cache id of one data key of a stored object, or undefined for objects that never came from the API server. */
-export function objectDataId(obj: { metadata?: { uid?: string; resourceVersion?: string } }, key: string): string | undefined {
+export function objectDataId(obj: { metadata?: { uid?: string; resourceVersion?: string } }, key: string): DataId | undefined {
   const uid = obj.metadata?.uid;
   const rv = obj.metadata?.resourceVersion;
-  return uid && rv ? `${uid}@${rv}#${key}` : undefined;
+  return uid && rv ? { object: uid, version: rv, key } : undefined;
 }
 
 /** A parse of `obj`'s data keys that reads the cache (and fills it on a miss): what the §4.4 gate and the status description take. */

@@ -30,23 +30,20 @@ type Answers = (string | readonly VerificationFailure[])[];
 const byLeaf = new WeakMap<ParsedCertificate, Answers>();
 
 function remembered(leaf: ParsedCertificate, parts: readonly string[], check: () => VerificationFailure[]): readonly VerificationFailure[] {
-  let answers = byLeaf.get(leaf);
-  if (answers === undefined) {
-    answers = [];
-    byLeaf.set(leaf, answers);
-  }
+  const answers = byLeaf.get(leaf) ?? [];
   const id = digest(parts);
+  // Every change makes a new array of exactly its size (concat, slice): one
+  // grown by push keeps room for 17 entries, 150 bytes per leaf.
   for (let i = 0; i < answers.length; i += 2) {
     const answer = answers[i + 1];
     if (answers[i] !== id || typeof answer !== 'object') continue;
     // Most recently used last, so the leaf's own key outlives a tenant's bad attempts.
-    if (i < answers.length - 2) answers.push(...answers.splice(i, 2));
+    if (i < answers.length - 2) byLeaf.set(leaf, answers.slice(0, i).concat(answers.slice(i + 2), [id, answer]));
     return answer;
   }
   const found = check();
   const value = found.length === 0 ? NONE : found;
-  if (answers.length >= 2 * PER_LEAF) answers.splice(0, 2);
-  answers.push(id, value);
+  byLeaf.set(leaf, answers.slice(answers.length >= 2 * PER_LEAF ? 2 : 0).concat([id, value]));
   return value;
 }
 

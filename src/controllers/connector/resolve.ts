@@ -5,7 +5,7 @@
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Informer } from '../../kube/informer.js';
 import type { Issuer } from '../../model/certmanager.js';
-import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
+import { objectDataId, type DataId, type ParseCache } from '../../pki/parse-cache.js';
 import type { ParsedCertificate } from '../../pki/certificate.js';
 import type { CertificateProblem } from '../../pki/certificate-scan.js';
 import { quoted } from '../../util/dnsname.js';
@@ -70,7 +70,7 @@ export function issuerSecret(source: Extract<TrustSource, { kind: 'issuer' | 'cl
  */
 export async function resolveSource(source: TrustSource, ctx: ResolveContext): Promise<ResolvedSource> {
   const fail = (reason: 'TrustSourceMissing' | 'TrustSourceInvalid', message: string): ResolvedSource => ({ ok: false, source, reason, message });
-  const texts: { id: string | undefined; text: string }[] = [];
+  const texts: { id: DataId | undefined; text: string }[] = [];
 
   if ('key' in source && source.kind === 'secret') {
     const secret = findSecret(ctx.caches, ctx.namespace, source.name);
