@@ -9,17 +9,24 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Handler } from './informer.js';
 import { namespacedKey, objectKey } from './keys.js';
 
-/** One key, or several: nearly every name is named by one object, and a Set per entry was 150 bytes of heap. */
-type Keys = string | Set<string>;
+/** One referrer, or several: nearly every name is named by one object, and a Set per entry was 150 bytes of heap. */
+type Refs = string | Set<string>;
 
 /** The indexes made by NameIndex.of, per informer: few per informer, found by a scan. */
 const shared = new WeakMap<object, { names: unknown; scope: string; index: unknown }[]>();
 
+/**
+ * Held per index for every object that names something, so its memory is
+ * kept small (issue 16): a map per namespace of the names named, and as the
+ * referrer the object's own name string (in namespace scope), which its
+ * cached object already holds. The "namespace/name" keys are made when looked
+ * up. What an object named before is read from the informer's old object, not
+ * kept: a second map of every object's entries, and the concatenated key
+ * strings of both maps, were most of 1.5 KiB per Listener for five indexes.
+ */
 export class NameIndex<T extends KubernetesObject> {
-  /** "namespace/named" → key(s) of the objects that name it. */
-  private readonly byName = new Map<string, Keys>();
-  /** Object key → the "namespace/named" entry (or entries) it is in. */
-  private readonly entriesOf = new Map<string, string | string[]>();
+  /** Namespace ('' in cluster scope) → name named → the objects that name it: their names (namespace scope) or keys (cluster scope). */
+  private readonly byName = new Map<string, Map<string, Refs>>();
 
   /**
    * The index of `informer` by `names`, made once: two controllers that index
@@ -39,77 +46,62 @@ export class NameIndex<T extends KubernetesObject> {
 
   /** Register before any handler that calls lookup(), so the index is current when they run. */
   constructor(informer: { on(handler: Handler<T>): void }, private readonly names: (obj: T) => readonly string[], private readonly scope: 'namespace' | 'cluster' = 'namespace') {
-    informer.on((event, obj) => {
-      const key = objectKey(obj);
-      if (event === 'delete') {
-        this.drop(key);
-        return;
-      }
-      const entries = this.entriesFor(obj);
-      // Most updates (a status, a resourceVersion) name the same objects: left
-      // as they are. Dropped and added again, every event left a deleted slot
-      // in both maps, whose tables then grew to 2-4 times the capacity their
-      // entries need (16,384 slots for 2,500 keys, 0.46 MB, in a heap snapshot).
-      if (sameEntries(this.entriesOf.get(key), entries)) return;
-      this.drop(key);
-      this.add(key, entries);
+    informer.on((event, obj, old) => {
+      const now = event === 'delete' ? [] : this.namedBy(obj);
+      // An update without the old object (never sent by the informer) only adds: a name it no longer uses would wake it needlessly, not miss it.
+      const before = event === 'add' ? [] : event === 'delete' ? this.namedBy(obj) : old ? this.namedBy(old) : [];
+      // Most updates (a status, a resourceVersion) name the same objects: nothing to do.
+      if (before.length === now.length && before.every((n, i) => n === now[i])) return;
+      const ns = this.scope === 'cluster' ? '' : (obj.metadata?.namespace ?? '');
+      const ref = this.scope === 'cluster' ? objectKey(obj) : (obj.metadata?.name ?? '');
+      for (const n of before) if (!now.includes(n)) this.remove(ns, n, ref);
+      for (const n of now) if (!before.includes(n)) this.add(ns, n, ref);
     });
   }
 
   /** Keys ("namespace/name") of the objects in `namespace` that name `name`. */
   lookup(namespace: string, name: string): readonly string[] {
     if (this.scope === 'cluster') throw new Error('a cluster-scope NameIndex is looked up with lookupCluster(name)');
-    return keysOf(this.byName.get(namespacedKey(namespace, name)));
+    return refsOf(this.byName.get(namespace)?.get(name)).map((ref) => namespacedKey(namespace, ref));
   }
 
   /** Keys of the objects, in any namespace, that name the cluster-scoped object `name`. */
   lookupCluster(name: string): readonly string[] {
     if (this.scope !== 'cluster') throw new Error('a namespace-scope NameIndex is looked up with lookup(namespace, name)');
-    return keysOf(this.byName.get(name));
+    return refsOf(this.byName.get('')?.get(name));
   }
 
-  /** The "namespace/named" entries `obj` belongs in, each once. */
-  private entriesFor(obj: T): string[] {
-    const ns = obj.metadata?.namespace ?? '';
-    return [...new Set(this.names(obj))].map((n) => (this.scope === 'cluster' ? n : namespacedKey(ns, n)));
+  /** The names `obj` names, each once. */
+  private namedBy(obj: T): string[] {
+    return [...new Set(this.names(obj))];
   }
 
-  private add(key: string, entries: string[]): void {
-    if (entries.length === 0) return;
-    for (const e of entries) {
-      const keys = this.byName.get(e);
-      if (keys === undefined) this.byName.set(e, key);
-      else if (typeof keys === 'string') {
-        if (keys !== key) this.byName.set(e, new Set([keys, key]));
-      } else keys.add(key);
+  private add(ns: string, name: string, ref: string): void {
+    let named = this.byName.get(ns);
+    if (named === undefined) this.byName.set(ns, (named = new Map<string, Refs>()));
+    const refs = named.get(name);
+    if (refs === undefined) named.set(name, ref);
+    else if (typeof refs === 'string') {
+      if (refs !== ref) named.set(name, new Set([refs, ref]));
+    } else refs.add(ref);
+  }
+
+  private remove(ns: string, name: string, ref: string): void {
+    const named = this.byName.get(ns);
+    const refs = named?.get(name);
+    if (named === undefined || refs === undefined) return;
+    if (refs === ref) named.delete(name);
+    else if (refs instanceof Set) {
+      refs.delete(ref);
+      // Back to one referrer: a string again.
+      if (refs.size === 1) named.set(name, refs.values().next().value ?? '');
+      else if (refs.size === 0) named.delete(name);
     }
-    this.entriesOf.set(key, entries.length === 1 ? entries[0] ?? '' : entries);
-  }
-
-  private drop(key: string): void {
-    const entries = this.entriesOf.get(key);
-    if (entries === undefined) return;
-    for (const e of typeof entries === 'string' ? [entries] : entries) {
-      const keys = this.byName.get(e);
-      if (keys === key) this.byName.delete(e);
-      else if (keys instanceof Set) {
-        keys.delete(key);
-        // Back to one key: a string again.
-        if (keys.size === 1) this.byName.set(e, keys.values().next().value ?? '');
-        else if (keys.size === 0) this.byName.delete(e);
-      }
-    }
-    this.entriesOf.delete(key);
+    if (named.size === 0) this.byName.delete(ns);
   }
 }
 
-function sameEntries(held: string | string[] | undefined, entries: readonly string[]): boolean {
-  if (held === undefined) return entries.length === 0;
-  if (typeof held === 'string') return entries.length === 1 && entries[0] === held;
-  return held.length === entries.length && held.every((e, i) => e === entries[i]);
-}
-
-function keysOf(keys: Keys | undefined): readonly string[] {
-  if (keys === undefined) return [];
-  return typeof keys === 'string' ? [keys] : [...keys];
+function refsOf(refs: Refs | undefined): string[] {
+  if (refs === undefined) return [];
+  return typeof refs === 'string' ? [refs] : [...refs];
 }

@@ -1,6 +1,8 @@
 // The reverse index the controllers use to find the objects a watch event
 // concerns without scanning the namespace: it must follow adds, renames and
 // deletes exactly, or an event would miss (or wake) the wrong object.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Handler } from '../../../src/kube/informer.js';
@@ -11,7 +13,15 @@ type Obj = KubernetesObject & { metadata: { name: string; namespace: string }; u
 describe('NameIndex', function () {
   const handlers: Handler<Obj>[] = [];
   const informer = { on: (h: Handler<Obj>) => { handlers.push(h); } };
-  const emit = (e: 'add' | 'update' | 'delete', o: Obj): void => { for (const h of handlers) h(e, o); };
+  // As the informer sends them: an update with the object it replaces, a delete with the last one held.
+  const held = new Map<string, Obj>();
+  const emit = (e: 'add' | 'update' | 'delete', o: Obj): void => {
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    const old = held.get(key);
+    if (e === 'delete') held.delete(key);
+    else held.set(key, o);
+    for (const h of handlers) h(e, e === 'delete' ? (old ?? o) : o, e === 'update' ? old : undefined);
+  };
   const o = (namespace: string, name: string, uses: string[]): Obj => ({ metadata: { name, namespace }, uses });
 
   it('finds the objects naming a name in its namespace, and follows updates and deletes', function () {
@@ -93,5 +103,34 @@ describe('NameIndex', function () {
     expect(NameIndex.of<Obj>(inf, uses, 'cluster'), 'another scope').to.not.equal(first);
     expect(NameIndex.of<Obj>({ on: () => undefined }, uses), 'another informer').to.not.equal(first);
     expect(mine, 'one handler per index made').to.have.length(3);
+  });
+});
+
+describe('NameIndex memory', function () {
+  it('an object naming one name costs little more than a map entry, its names shared with the object', function () {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const handlers: Handler<Obj>[] = [];
+    const index = new NameIndex<Obj>({ on: (h: Handler<Obj>) => { handlers.push(h); } }, (x) => x.uses);
+    const n = 10_000;
+    // Objects as an informer holds them (made before the measurement): each names its own Secret, as a Listener does.
+    const objects = Array.from({ length: n }, (_, i) => ({ metadata: { name: `listener-${i}`, namespace: 'site-a' }, uses: [`listener-${i}-listener-tls`] }));
+    const updated = objects.map((o) => ({ ...o, metadata: { ...o.metadata } }));
+    const before = heap();
+    for (const o of objects) for (const h of handlers) h('add', o);
+    // Every object updated once (a status change): the index must not grow with it.
+    for (let i = 0; i < n; i++) for (const h of handlers) h('update', updated[i] as Obj, objects[i]);
+    const perObject = (heap() - before) / n;
+    // Used after the measurement, so they are not collected during it (they stand for the informer's cache).
+    expect(objects.length + updated.length).to.equal(2 * n);
+    console.log(`      heap per indexed object: ${perObject.toFixed(0)} B`);
+    expect(index.lookup('site-a', 'listener-7-listener-tls')).to.deep.equal(['site-a/listener-7']);
+    // Two maps of "namespace/name" keys (concatenated strings) were 250-300 bytes per object.
+    expect(perObject).to.be.below(100);
   });
 });
