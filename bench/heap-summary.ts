@@ -4,7 +4,7 @@
 // different N (`npm run bench -- --heap-snapshot` writes one per size).
 //   npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]
 //   npm run bench:heap -- N100.heapsnapshot N1000.heapsnapshot --per 900   (growth per object, by kind)
-//   npm run bench:heap -- N1000.heapsnapshot --holders [--per 1000]        (which cache or index holds it: heap-holders.ts)
+//   npm run bench:heap -- N1000.heapsnapshot --holders [--per 1000] [--kinds 4]   (which cache or index holds it: heap-holders.ts)
 import { readFileSync } from 'node:fs';
 import { heapHolders } from './heap-holders.js';
 
@@ -61,7 +61,7 @@ function flag(argv: string[], name: string): number | undefined {
 function main(argv: string[]): void {
   const top = flag(argv, '--top') ?? 30;
   const per = flag(argv, '--per');
-  const files = argv.filter((a, i) => !a.startsWith('--') && !['--top', '--per'].includes(argv[i - 1] ?? ''));
+  const files = argv.filter((a, i) => !a.startsWith('--') && !['--top', '--per', '--kinds'].includes(argv[i - 1] ?? ''));
   if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]   or   -- BEFORE AFTER --per N (growth per object)   or   -- FILE --holders [--per N]');
   const load = (file: string): HeapSnapshot => JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshot;
   const read = (file: string): { total: number; groups: HeapGroup[] } => summarizeHeap(load(file));
@@ -72,7 +72,7 @@ function main(argv: string[]): void {
       console.log(`${file}: retained size of the biggest holders${per === undefined ? '' : `, per object (${per})`}; native memory (ArrayBuffer contents) is in a snapshot but not in the JS heap`);
       for (const h of heapHolders(load(file), flag(argv, '--top') ?? 25)) {
         console.log(`${fmt(h.retained)}  ${h.name}`);
-        for (const k of h.kinds.slice(0, 4)) console.log(`${' '.repeat(14)}${fmt(k.bytes)}  ${String(k.count).padStart(7)} ${k.kind}`);
+        for (const k of h.kinds.slice(0, flag(argv, '--kinds') ?? 4)) console.log(`${' '.repeat(14)}${fmt(k.bytes)}  ${String(k.count).padStart(7)} ${k.kind}`);
       }
     }
     return;
