@@ -13,8 +13,14 @@ import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 import { objectKey } from './keys.js';
 import { ObjectStore } from './store.js';
 import { failuresAfter, retryDelayMs } from './watch-backoff.js';
+import { stripManagedFields } from './strip-managed-fields.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
+/**
+ * `old`: on an update, the object it replaces; on a delete, the object the
+ * cache held (the delete's own last state, `obj`, may be newer: what was
+ * derived from the cache is derived from `old`).
+ */
 export type Handler<T> = (event: InformerEvent, obj: T, old?: T) => void;
 
 export interface InformerOptions {
@@ -37,21 +43,6 @@ export interface InformerOptions {
 }
 
 class GoneError extends Error {}
-
-/**
- * Drops metadata.managedFields by making metadata again without it: on Node
- * 24, `delete` of that key turns the parsed metadata into a dictionary-mode
- * object: a 448-byte hash table for every cached object, 1.3 KiB of the
- * 14 KiB of heap a Listener cost at N = 2,500 (a Listener, a Certificate
- * and a Secret cached).
- */
-export function stripManagedFields(obj: KubernetesObject): void {
-  const metadata = obj.metadata;
-  if (metadata === undefined || !('managedFields' in metadata)) return;
-  const kept: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(metadata)) if (k !== 'managedFields') kept[k] = v;
-  obj.metadata = kept;
-}
 
 class Reflector<T extends KubernetesObject> {
   synced = false;
@@ -169,7 +160,7 @@ class Reflector<T extends KubernetesObject> {
     this.store.delete(key);
     this.keys.delete(key);
     const gone = last ?? old;
-    if (gone) this.emit('delete', gone);
+    if (gone) this.emit('delete', gone, old);
   }
 
   private async watch(): Promise<void> {

@@ -49,7 +49,8 @@ export class NameIndex<T extends KubernetesObject> {
     informer.on((event, obj, old) => {
       const now = event === 'delete' ? [] : this.namedBy(obj);
       // An update without the old object (never sent by the informer) only adds: a name it no longer uses would wake it needlessly, not miss it.
-      const before = event === 'add' ? [] : event === 'delete' ? this.namedBy(obj) : old ? this.namedBy(old) : [];
+      // What is indexed was derived from the cache's object: on a delete that is `old` too.
+      const before = event === 'add' ? [] : old ? this.namedBy(old) : event === 'delete' ? this.namedBy(obj) : [];
       // Most updates (a status, a resourceVersion) name the same objects: nothing to do.
       if (before.length === now.length && before.every((n, i) => n === now[i])) return;
       const ns = this.scope === 'cluster' ? '' : (obj.metadata?.namespace ?? '');

@@ -13,14 +13,14 @@ type Obj = KubernetesObject & { metadata: { name: string; namespace: string }; u
 describe('NameIndex', function () {
   const handlers: Handler<Obj>[] = [];
   const informer = { on: (h: Handler<Obj>) => { handlers.push(h); } };
-  // As the informer sends them: an update with the object it replaces, a delete with the last one held.
+  // As the informer sends them: an update with the object it replaces, a delete with its last state and the object the cache held.
   const held = new Map<string, Obj>();
   const emit = (e: 'add' | 'update' | 'delete', o: Obj): void => {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     const old = held.get(key);
     if (e === 'delete') held.delete(key);
     else held.set(key, o);
-    for (const h of handlers) h(e, e === 'delete' ? (old ?? o) : o, e === 'update' ? old : undefined);
+    for (const h of handlers) h(e, o, e === 'add' ? undefined : old);
   };
   const o = (namespace: string, name: string, uses: string[]): Obj => ({ metadata: { name, namespace }, uses });
 
@@ -91,6 +91,15 @@ describe('NameIndex', function () {
     emit('delete', o('u', 'y1', ['a', 'b']));
     expect(index.lookup('u', 'a')).to.deep.equal(['u/y2']);
     expect(index.lookup('u', 'b')).to.deep.equal([]);
+  });
+
+  it('a delete whose last state names something else drops what the cached object named', function () {
+    const index = new NameIndex<Obj>(informer, (x) => x.uses);
+    emit('add', o('d', 'z1', ['first']));
+    // The watch's DELETED event carries a state the cache never saw (an update in between was not delivered).
+    emit('delete', o('d', 'z1', ['second']));
+    expect(index.lookup('d', 'first')).to.deep.equal([]);
+    expect(index.lookup('d', 'second')).to.deep.equal([]);
   });
 
   it('NameIndex.of: one index per informer, names function and scope, shared by whoever asks', function () {

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { stripManagedFields } from '../../../src/kube/informer.js';
+import { stripManagedFields } from '../../../src/kube/strip-managed-fields.js';
 
 setFlagsFromString('--allow-natives-syntax');
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a V8 intrinsic is only parsed in code compiled after the flag is set
