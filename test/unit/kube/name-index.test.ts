@@ -1,12 +1,11 @@
 // The reverse index the controllers use to find the objects a watch event
 // concerns without scanning the namespace: it must follow adds, renames and
 // deletes exactly, or an event would miss (or wake) the wrong object.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Handler } from '../../../src/kube/informer.js';
 import { NameIndex } from '../../../src/kube/name-index.js';
+import { heapAfterGc } from '../../support/heap.js';
 
 type Obj = KubernetesObject & { metadata: { name: string; namespace: string }; uses: string[] };
 
@@ -117,24 +116,17 @@ describe('NameIndex', function () {
 
 describe('NameIndex memory', function () {
   it('an object naming one name costs little more than a map entry, its names shared with the object', function () {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
     const handlers: Handler<Obj>[] = [];
     const index = new NameIndex<Obj>({ on: (h: Handler<Obj>) => { handlers.push(h); } }, (x) => x.uses);
     const n = 10_000;
     // Objects as an informer holds them (made before the measurement): each names its own Secret, as a Listener does.
     const objects = Array.from({ length: n }, (_, i) => ({ metadata: { name: `listener-${i}`, namespace: 'site-a' }, uses: [`listener-${i}-listener-tls`] }));
     const updated = objects.map((o) => ({ ...o, metadata: { ...o.metadata } }));
-    const before = heap();
+    const before = heapAfterGc();
     for (const o of objects) for (const h of handlers) h('add', o);
     // Every object updated once (a status change): the index must not grow with it.
     for (let i = 0; i < n; i++) for (const h of handlers) h('update', updated[i] as Obj, objects[i]);
-    const perObject = (heap() - before) / n;
+    const perObject = (heapAfterGc() - before) / n;
     // Used after the measurement, so they are not collected during it (they stand for the informer's cache).
     expect(objects.length + updated.length).to.equal(2 * n);
     console.log(`      heap per indexed object: ${perObject.toFixed(0)} B`);

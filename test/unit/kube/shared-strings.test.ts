@@ -2,18 +2,8 @@
 // equal strings apart, so the sharing is shown by the heap: the same objects
 // parsed from JSON hold measurably less once their strings are shared.
 import { expect } from 'chai';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { SharedStrings } from '../../../src/kube/shared-strings.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { heapAfterGc } from '../../support/heap.js';
 
 const ca = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t'.repeat(30);
 

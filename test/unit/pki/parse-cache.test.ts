@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { objectDataId, ParseCache } from '../../../src/pki/parse-cache.js';
 import { makeCA, type Issued } from '../../../cluster/certgen.js';
+import { heapAfterGc } from '../../support/heap.js';
 
 describe('ParseCache', function () {
   let ca: Issued;
@@ -161,13 +160,6 @@ describe('objectDataId', function () {
 
 describe('ParseCache memory', function () {
   it('an entry of two keys costs a few hundred bytes of heap beside the certificates it shares', function () {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
     // One certificate in every entry (parsed once while in use), and objects
     // as the informers hold them: what is measured is the cache's own
     // structure per object.
@@ -176,12 +168,12 @@ describe('ParseCache memory', function () {
     cache.parse('warm@1#tls.crt', leaf.certPem);
     const n = 5_000;
     const objects = Array.from({ length: n }, (_, i) => ({ metadata: { uid: randomUUID(), resourceVersion: String(100_000 + i) } }));
-    const before = heap();
+    const before = heapAfterGc();
     for (const obj of objects) {
       cache.parse(objectDataId(obj, 'tls.crt'), leaf.certPem);
       cache.parse(objectDataId(obj, 'ca.crt'), leaf.certPem);
     }
-    const perEntry = (heap() - before) / n;
+    const perEntry = (heapAfterGc() - before) / n;
     console.log(`      heap per cached object (two keys): ${perEntry.toFixed(0)} B`);
     expect(cache.size).to.equal(n + 1);
     // Arrays grown by push kept room for 17 entries each (four per entry, ~600 bytes more); a Map per entry
