@@ -4,6 +4,7 @@
 // leader-elected daemon with a short renew deadline: /healthz keeps answering,
 // the Lease keeps being renewed (the leader would exit otherwise), the event
 // loop never blocks for long, and the other objects converge.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { isReady } from '../../src/model/certmanager.js';
@@ -60,6 +61,11 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
     const metrics = await d.address('metrics');
     const scrape = async (): Promise<string> => (await fetch(`http://${metrics}/metrics`)).text();
     await scrape(); // resets the event-loop lag maximum
+    // The same measure in this process, over the same window: a stall that a
+    // loaded machine imposes on every process (CI saw 1.4 s with two suites
+    // and two control planes on 2 cores) is not the daemon blocking.
+    const runnerLag = monitorEventLoopDelay({ resolution: 10 });
+    runnerLag.enable();
 
     // /healthz polled every 100 ms for the whole test.
     const probes: { ok: boolean; ms: number }[] = [];
@@ -125,16 +131,20 @@ describe('Hostile input next to ordinary objects (issue 12 §2)', function () {
     }
 
     const text = await scrape();
+    runnerLag.disable();
+    const runnerLagMs = runnerLag.max / 1e6;
     const lagMax = metric(text, 'nodejs_eventloop_lag_max_seconds') ?? NaN;
     const hostileMs = d.logs.filter((l) => l.msg === 'reconciled' && l.key === `${ns}/hostile`).map((l) => Number(l.ms));
     const failed = probes.filter((p) => !p.ok);
     const slowest = Math.max(...probes.map((p) => p.ms));
-    console.log(`      ${probes.length} /healthz probes, ${failed.length} failed, slowest ${slowest.toFixed(0)} ms; event-loop lag max ${(lagMax * 1000).toFixed(0)} ms; hostile Connector reconciles took ${hostileMs.join(', ')} ms`);
+    console.log(`      ${probes.length} /healthz probes, ${failed.length} failed, slowest ${slowest.toFixed(0)} ms; event-loop lag max ${(lagMax * 1000).toFixed(0)} ms (this process's ${runnerLagMs.toFixed(0)} ms); hostile Connector reconciles took ${hostileMs.join(', ')} ms`);
     expect(failed, 'failed /healthz probes').to.deep.equal([]);
     expect(metric(text, 'skupper_cert_rotator_leader'), 'still the leader').to.equal(1);
     expect(d.logs.filter((l) => l.level === 'error' || l.level === 'fatal').map((l) => l.msg)).to.deep.equal([]);
-    // The quadratic splitter blocked for seconds on this input; a bound of
-    // 1 s holds on a loaded machine and still tells the two apart.
-    expect(lagMax * 1000, 'longest event-loop block (ms)').to.be.below(1_000);
+    // The quadratic splitter blocked for 20 s on this input. The daemon's own
+    // blocks stay under 1 s; what the machine stalled every process for is
+    // allowed on top, up to 5 s (still a quarter of the old block, and half
+    // the leader's 10 s renew deadline).
+    expect(lagMax * 1000, `longest event-loop block (ms); this process's longest: ${runnerLagMs.toFixed(0)} ms`).to.be.below(Math.min(5_000, 1_000 + runnerLagMs));
   });
 });
