@@ -25,7 +25,7 @@ export interface ExpiryResult {
   /** Spawn to a not-after series for every Listener. */
   indexedMs: number;
   /** Median and slowest of 5 scrapes after indexing, and the daemon's CPU per scrape (their average, from /proc: independent of the machine's load). */
-  scrape: { ms: number; maxMs: number; cpuMs: number; bytes: number };
+  scrape: { ms: number; maxMs: number; cpuMs: number; bytes: number; wireBytes?: number };
   /** Scrapes that failed while indexing, and why. */
   failedScrapes: string[];
   /** The daemon's longest event-loop stall from spawn to indexed, by its own monitor (max of nodejs_eventloop_lag_max_seconds over the scrapes). */
@@ -111,8 +111,8 @@ export async function runExpiry(e: number, o: { api: Api; daemonKubeconfig: stri
     const last = scrapes[scrapes.length - 1] ?? await daemon.scrape();
     const proc = daemon.sample();
     const retainedHeapBytes = await daemon.retainedHeap();
-    const scrape = { ms: Number((times[2] ?? 0).toFixed(1)), maxMs: Number((times[4] ?? 0).toFixed(1)), cpuMs, bytes: last.bytes };
-    o.log(`expiry: daemon synced in ${daemonSyncMs} ms, all ${e} indexed in ${indexedMs} ms, /metrics ${(scrape.bytes / 1e6).toFixed(2)} MB in ${scrape.ms} ms (max ${scrape.maxMs}, daemon CPU ${scrape.cpuMs} ms), longest event-loop stall ${(lagMaxS * 1000).toFixed(0)} ms, slowest /healthz ${healthzMaxMs.toFixed(0)} ms, ${failedScrapes.length} failed scrapes`);
+    const scrape = { ms: Number((times[2] ?? 0).toFixed(1)), maxMs: Number((times[4] ?? 0).toFixed(1)), cpuMs, bytes: last.bytes, wireBytes: last.wireBytes };
+    o.log(`expiry: daemon synced in ${daemonSyncMs} ms, all ${e} indexed in ${indexedMs} ms, /metrics ${(scrape.bytes / 1e6).toFixed(2)} MB (${(scrape.wireBytes / 1e6).toFixed(2)} MB gzip-encoded) in ${scrape.ms} ms (max ${scrape.maxMs}, daemon CPU ${scrape.cpuMs} ms), longest event-loop stall ${(lagMaxS * 1000).toFixed(0)} ms, slowest /healthz ${healthzMaxMs.toFixed(0)} ms, ${failedScrapes.length} failed scrapes`);
     return {
       objects: e, createMs, daemonSyncMs, indexedMs, scrape, failedScrapes, eventLoopLagMaxMs: Math.round(lagMaxS * 1000), healthzMaxMs: Math.round(healthzMaxMs),
       rssBytes: proc.rssBytes, heapUsedBytes: metricValue(last.text, 'nodejs_heap_size_used_bytes') ?? 0, retainedHeapBytes,

@@ -42,7 +42,7 @@ export function formatReport(r: PerfReport): string {
   }
   if (r.expiry) {
     const e = r.expiry;
-    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms; ${e.scrape.cpuMs} ms of the daemon's CPU), ${(e.scrape.bytes / 1e6).toFixed(2)} MB; longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB, retained ${mib(e.retainedHeapBytes)} MiB (${kib(e.retainedHeapBytes / e.objects)} KiB retained heap per object, baseline included)`);
+    out.push('', `Expiry tracking, ${e.objects} Secrets named by unannotated Listeners: caches synced ${s(e.daemonSyncMs)} s after spawn, all indexed and exported ${s(e.indexedMs)} s after spawn; one /metrics scrape ${e.scrape.ms.toFixed(0)} ms (slowest of 5: ${e.scrape.maxMs.toFixed(0)} ms; ${e.scrape.cpuMs} ms of the daemon's CPU), ${(e.scrape.bytes / 1e6).toFixed(2)} MB (${((e.scrape.wireBytes ?? 0) / 1e6).toFixed(2)} MB gzip-encoded); longest event-loop stall while indexing ${e.eventLoopLagMaxMs} ms, slowest /healthz ${e.healthzMaxMs} ms, ${e.failedScrapes.length} failed scrapes; RSS ${mib(e.rssBytes)} MiB, heap ${mib(e.heapUsedBytes)} MiB, retained ${mib(e.retainedHeapBytes)} MiB (${kib(e.retainedHeapBytes / e.objects)} KiB retained heap per object, baseline included)`);
   }
   return out.join('\n');
 }

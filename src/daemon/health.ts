@@ -67,10 +67,10 @@ export async function serveMetrics(source: MetricsSource, addr: BindAddress): Pr
       res.writeHead(404).end('not found\n');
       return;
     }
-    source.scrape().then(
-      (parts) => {
-        const length = parts.reduce((n, part) => n + (typeof part === 'string' ? Buffer.byteLength(part) : part.length), 0);
-        res.writeHead(200, { 'content-type': source.contentType, 'content-length': length });
+    source.scrape(acceptsGzip(req.headers['accept-encoding'])).then(
+      ({ encoding, parts }) => {
+        const length = parts.reduce((n, part) => n + part.length, 0);
+        res.writeHead(200, { 'content-type': source.contentType, 'content-length': length, vary: 'Accept-Encoding', ...(encoding ? { 'content-encoding': encoding } : {}) });
         for (const part of parts) res.write(part);
         res.end();
       },
@@ -78,6 +78,20 @@ export async function serveMetrics(source: MetricsSource, addr: BindAddress): Pr
     );
   });
   return { server, address: await listen(server, addr, 'metrics-bind-address') };
+}
+
+/** Whether an Accept-Encoding header takes gzip (RFC 9110: a q of 0 refuses it; `*` stands for any coding not named). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let star: boolean | undefined;
+  for (const item of header.split(',')) {
+    const [coding = '', ...params] = item.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') return accepted;
+    if (coding === '*') star = accepted;
+  }
+  return star ?? false;
 }
 
 export async function closeServer(server: Server): Promise<void> {

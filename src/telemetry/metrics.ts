@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { version } from '../version.js';
 import { RENEWAL_TRIGGERS } from '../decisions/renewal.js';
 import { ObjectSeries, type ObjectFamily, type ObjectLabels } from './object-series.js';
+import { gzipParts, inflatePrefix } from './deflated-prefix.js';
 
 export const METRIC_PREFIX = 'skupper_cert_rotator_';
 const p = (name: string): string => METRIC_PREFIX + name;
@@ -35,31 +36,46 @@ const OBJECT_FAMILIES: readonly ObjectFamily<ObjectMetric>[] = [
   { key: 'siteConfigBlocker', name: p('site_config_blocker'), help: "1 for each Listener/Connector whose spec.tlsCredentials names a Secret (the secret label) that does not exist or is not kubernetes.io/tls: it blocks Skupper's config sync in its namespace." },
 ];
 
-/** What the /metrics endpoint writes: parts in order, the big unchanged one as kept bytes. */
-export interface MetricsSource {
-  readonly contentType: string;
-  scrape(): Promise<(string | Buffer)[]>;
+/** A /metrics response: parts to write in order, gzip-encoded when `encoding` says so. */
+export interface ScrapeBody {
+  encoding?: 'gzip';
+  parts: Buffer[];
 }
 
-/** prom-client's registry with the per-object table appended to every scrape. */
+/** What the /metrics endpoint serves. */
+export interface MetricsSource {
+  readonly contentType: string;
+  /** `gzip`: the client takes a gzip body (it may still get a plain one). */
+  scrape(gzip?: boolean): Promise<ScrapeBody>;
+}
+
+/**
+ * prom-client's registry with the per-object table in every scrape, first:
+ * the table is kept compressed (object-series.ts), and a gzip body can only
+ * continue from kept compressed bytes, not lead into them.
+ */
 class MetricsRegistry extends Registry implements MetricsSource {
-  constructor(private readonly extra: () => Buffer) {
+  constructor(private readonly objects: ObjectSeries<ObjectMetric>) {
     super();
   }
 
   override async metrics(): Promise<string> {
-    return (await this.scrape()).map((part) => part.toString()).join('');
+    return Buffer.concat((await this.scrape()).parts).toString('utf8');
   }
 
-  async scrape(): Promise<(string | Buffer)[]> {
-    return [`${await super.metrics()}\n`, this.extra(), '\n'];
+  async scrape(gzip = false): Promise<ScrapeBody> {
+    const table = this.objects.table();
+    const rest = Buffer.from(`\n\n${await super.metrics()}`, 'utf8');
+    if ('plain' in table) return { parts: [table.plain, rest] };
+    if (gzip) return { encoding: 'gzip', parts: gzipParts(table.deflated, rest) };
+    return { parts: [await inflatePrefix(table.deflated), rest] };
   }
 }
 
 export class Metrics {
   /** Per object (namespace, kind, name, secret): object-series.ts. */
   readonly objects = new ObjectSeries<ObjectMetric>(OBJECT_FAMILIES);
-  readonly registry: Registry & MetricsSource = new MetricsRegistry(() => this.objects.renderBytes());
+  readonly registry: Registry & MetricsSource = new MetricsRegistry(this.objects);
 
   // Daemon.
   readonly renewals = new Counter({ name: p('renewals_total'), help: 'Renewals triggered, by trigger and result.', labelNames: ['trigger', 'result'] as const, registers: [this.registry] });

@@ -7,7 +7,12 @@
 // of blocked event loop per scrape (issue 16). The text is kept until a value
 // changes: a steady state renders nothing. It is kept as UTF-8 bytes, written
 // to the scrape as they are: encoding 9.4 MB of text (10,000 objects) again on
-// every scrape was most of its remaining time.
+// every scrape was most of its remaining time. Once rendered it is compressed
+// in the background and only that is kept (deflated-prefix.ts): the text was
+// 1 KiB of the daemon's memory per Listener and compresses 20-fold, and a
+// scrape that takes gzip (Prometheus's does) is sent those bytes as they are.
+import { deflatePrefix, inflatePrefixSync, type DeflatedPrefix } from './deflated-prefix.js';
+
 export const OBJECT_LABELS = ['namespace', 'kind', 'name', 'secret'] as const;
 export type ObjectLabel = (typeof OBJECT_LABELS)[number];
 export type ObjectLabels = Record<ObjectLabel, string>;
@@ -44,8 +49,14 @@ export function labelText(l: ObjectLabels): string {
 export class ObjectSeries<M extends string> {
   private readonly rows = new Map<string, Row>();
   private readonly index = new Map<M, number>();
-  /** The last render, until a series changes. */
-  private bytes: Buffer | undefined;
+  /** The last render, until a series changes or it is packed. */
+  private plain: Buffer | undefined;
+  /** The last render compressed, until a series changes. */
+  private packed: DeflatedPrefix | undefined;
+  /** Counts changes, so a compression that finishes after one is dropped. */
+  private version = 0;
+  private packing = -1;
+  private lastPack: Promise<void> = Promise.resolve();
 
   constructor(private readonly families: readonly ObjectFamily<M>[]) {
     families.forEach((f, i) => this.index.set(f.key, i));
@@ -63,7 +74,7 @@ export class ObjectSeries<M extends string> {
       if (before === value) continue;
       if (before === undefined) row.count++;
       row.values[i] = value;
-      this.bytes = undefined;
+      this.changed();
     }
     if (row && drop.length > 0) this.drop(key, row, drop.filter((m) => values[m] === undefined));
   }
@@ -82,13 +93,49 @@ export class ObjectSeries<M extends string> {
 
   /** Every family in the Prometheus text format, HELP and TYPE included even without samples. */
   render(): string {
-    return this.renderBytes().toString('utf8');
+    const table = this.table();
+    return ('plain' in table ? table.plain : inflatePrefixSync(table.deflated)).toString('utf8');
   }
 
-  /** render() as UTF-8, from the kept copy when nothing changed. */
-  renderBytes(): Buffer {
-    this.bytes ??= Buffer.from(this.build(), 'utf8');
-    return this.bytes;
+  /**
+   * render() as UTF-8: compressed when nothing changed since it was packed,
+   * else the plain bytes (made now if need be), which are then packed in the
+   * background for the scrapes after this one.
+   */
+  table(): { plain: Buffer } | { deflated: DeflatedPrefix } {
+    if (this.packed) return { deflated: this.packed };
+    const plain = (this.plain ??= Buffer.from(this.build(), 'utf8'));
+    if (this.packing !== this.version) this.pack(plain);
+    return { plain };
+  }
+
+  /** Whether the kept render is compressed (for tests). */
+  get isPacked(): boolean {
+    return this.packed !== undefined;
+  }
+
+  /** Resolves when the last compression started has finished, kept or not (for tests and benchmarks). */
+  settled(): Promise<void> {
+    return this.lastPack;
+  }
+
+  private pack(plain: Buffer): void {
+    const version = (this.packing = this.version);
+    this.lastPack = deflatePrefix(plain).then(
+      (packed) => {
+        if (this.version !== version) return;
+        this.packed = packed;
+        this.plain = undefined;
+      },
+      // zlib failing (out of memory) leaves the plain bytes kept, as before.
+      () => undefined,
+    );
+  }
+
+  private changed(): void {
+    this.version++;
+    this.plain = undefined;
+    this.packed = undefined;
   }
 
   private build(): string {
@@ -116,7 +163,7 @@ export class ObjectSeries<M extends string> {
       if (row.values[i] === undefined) continue;
       row.values[i] = undefined;
       row.count--;
-      this.bytes = undefined;
+      this.changed();
     }
     if (row.count === 0) this.rows.delete(key);
   }

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { closeServer, serveMetrics } from '../../src/daemon/health.js';
 import { Gauge, Registry } from 'prom-client';
+import { get } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { acceptsGzip } from '../../src/daemon/health.js';
 import { OBJECT_LABELS, ObjectSeries } from '../../src/telemetry/object-series.js';
 
 async function text(m: Metrics): Promise<string> {
@@ -148,5 +151,70 @@ describe('ObjectSeries: the per-object table', function () {
     } finally {
       await closeServer(server);
     }
+  });
+
+  it('keeps the table compressed once rendered; a scrape that takes gzip gets it as one gzip body, others plain, the same text', async function () {
+    const m = new Metrics();
+    for (let i = 0; i < 200; i++) m.setObject('listener', 'ns', `l-${i}`, `l-${i}-tls`, { notAfter: 1_800_000_000 + i, ready: 1 });
+    const { server, address } = await serveMetrics(m.registry, { host: '127.0.0.1', port: 0 });
+    const raw = (gzip: boolean): Promise<{ encoding: string | undefined; length: number; body: Buffer }> =>
+      new Promise((resolve, reject) => {
+        get(`http://${address}/metrics`, { headers: gzip ? { 'accept-encoding': 'gzip;q=1, identity;q=0.5' } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => { resolve({ encoding: res.headers['content-encoding'], length: Number(res.headers['content-length']), body: Buffer.concat(chunks) }); });
+        }).on('error', reject);
+      });
+    // Node's own series differ between scrapes: compare the per-object lines.
+    const table = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('skupper_cert_rotator_certificate_'));
+    try {
+      const first = await raw(true);
+      expect(first.encoding, 'the first scrape after a change renders: sent plain').to.equal(undefined);
+      await m.objects.settled();
+      expect(m.objects.isPacked).to.equal(true);
+      const zipped = await raw(true);
+      expect(zipped.encoding).to.equal('gzip');
+      expect(zipped.length, 'Content-Length counts the bytes sent').to.equal(zipped.body.length);
+      expect(zipped.body.length).to.be.below(first.body.length / 4);
+      const plain = await raw(false);
+      expect(plain.encoding).to.equal(undefined);
+      expect(plain.length).to.equal(plain.body.length);
+      const lines = table(first.body.toString('utf8'));
+      expect(lines).to.have.length(400);
+      expect(table(gunzipSync(zipped.body).toString('utf8'))).to.deep.equal(lines);
+      expect(table(plain.body.toString('utf8'))).to.deep.equal(lines);
+      expect(gunzipSync(zipped.body).toString('utf8')).to.contain('# TYPE skupper_cert_rotator_reconcile_total counter');
+      m.setObject('listener', 'ns', 'l-0', 'l-0-tls', { notAfter: 5 });
+      expect(m.objects.isPacked, 'a change drops the compressed copy').to.equal(false);
+      expect((await raw(true)).body.toString('utf8')).to.contain('name="l-0",secret="l-0-tls"} 5\n');
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('a compression that finishes after a change is not kept', async function () {
+    const t = new ObjectSeries([{ key: 'a', name: 'x_a', help: 'a' }]);
+    const l = { namespace: 'ns', kind: 'listener', name: 'one', secret: 'one-tls' };
+    t.update(l, { a: 1 });
+    t.table();
+    const compressing = t.settled();
+    t.update(l, { a: 2 });
+    await compressing;
+    expect(t.isPacked).to.equal(false);
+    expect(t.render()).to.contain('} 2');
+    await t.settled();
+    expect(t.isPacked, 'the render of the new values is compressed').to.equal(true);
+    expect(t.render()).to.contain('} 2');
+  });
+
+  it('reads Accept-Encoding as RFC 9110 says', function () {
+    expect(acceptsGzip(undefined)).to.equal(false);
+    expect(acceptsGzip('gzip')).to.equal(true);
+    expect(acceptsGzip('deflate, GZIP;q=0.5')).to.equal(true);
+    expect(acceptsGzip('gzip;q=0')).to.equal(false);
+    expect(acceptsGzip('gzip; q=0.000, *')).to.equal(false);
+    expect(acceptsGzip('br, *;q=0.1')).to.equal(true);
+    expect(acceptsGzip('identity')).to.equal(false);
+    expect(acceptsGzip('x-gzip')).to.equal(true);
   });
 });
