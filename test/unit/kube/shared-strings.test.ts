@@ -39,10 +39,18 @@ describe('SharedStrings', function () {
     expect(shared.size.short, 'a string over maxLength is not remembered').to.equal(before);
   });
 
-  it('forgets the least recently seen strings beyond maxEntries', function () {
+  it('forgets the first remembered strings beyond maxEntries', function () {
     const shared = new SharedStrings({ maxEntries: 100 });
     for (let i = 0; i < 1000; i++) shared.share(`name-${i}-of-some-object`);
     expect(shared.size.short).to.equal(100);
+  });
+
+  it('does not remember uids and resourceVersions (unique per object), but shares the same strings under other keys', function () {
+    const shared = new SharedStrings();
+    const parse = (i: number): { metadata: { uid: string; resourceVersion: string; name: string } } =>
+      JSON.parse(`{"metadata":{"uid":"6f1c2d3e-0000-4000-8000-${String(i).padStart(12, '0')}","resourceVersion":"${1_000_000 + i}","name":"listener-of-tenant-a"}}`) as never;
+    for (let i = 0; i < 50; i++) shared.shareAll(parse(i));
+    expect(shared.size.short, 'only the name').to.equal(1);
   });
 
   for (const selfSigned of [false, true]) {
