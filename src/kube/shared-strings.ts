@@ -11,11 +11,10 @@
 // characters; what is left is longer values. Strings are immutable, so a
 // shared one is indistinguishable from the copy it replaces.
 //
-// The table is first in, first out: marking a hit as recently used re-inserts
-// it, and the deleted slots kept the Map at about twice its entries (1.2 MB at
-// 16,384). Values unique to one object or revision (uid, resourceVersion) are
+// The tables are first in, first out (util/string-table.ts: least recently
+// used kept this one at 1.2 MB for 16,384 entries). Values unique to one object or revision (uid, resourceVersion) are
 // not looked up: they only pushed shared strings out and kept dead ones alive.
-import { BoundedMap } from '../util/bounded-map.js';
+import { StringTable } from '../util/string-table.js';
 
 export interface SharedStringsOptions {
   /** Strings remembered; the first remembered are forgotten first (then only their later copies stay apart). */
@@ -32,14 +31,14 @@ export interface SharedStringsOptions {
 const UNIQUE_KEYS: ReadonlySet<string> = new Set(['uid', 'resourceVersion']);
 
 export class SharedStrings {
-  private readonly short: BoundedMap<string, string>;
-  private readonly data: BoundedMap<string, string>;
+  private readonly short: StringTable;
+  private readonly data: StringTable;
   private readonly maxLength: number;
   private readonly dataKeys: ReadonlySet<string>;
 
   constructor(opts: SharedStringsOptions = {}) {
-    this.short = new BoundedMap(opts.maxEntries ?? 16_384);
-    this.data = new BoundedMap(opts.maxDataEntries ?? 256);
+    this.short = new StringTable(opts.maxEntries ?? 16_384);
+    this.data = new StringTable(opts.maxDataEntries ?? 256);
     this.maxLength = opts.maxLength ?? 128;
     this.dataKeys = new Set(opts.dataKeys ?? ['ca.crt']);
   }
@@ -47,7 +46,7 @@ export class SharedStrings {
   /** `value`, or the equal string seen before. */
   share(value: string): string {
     if (value.length > this.maxLength) return value;
-    return remembered(this.short, value);
+    return this.short.share(value);
   }
 
   /** Replaces, in place, each string of `obj` (at any depth) by the equal one seen before. */
@@ -80,7 +79,7 @@ export class SharedStrings {
       if (typeof v !== 'string') continue;
       let s = seen.get(v);
       if (s === undefined) {
-        s = v.length <= this.maxLength ? this.share(v) : this.dataKeys.has(k) ? remembered(this.data, v) : v;
+        s = v.length <= this.maxLength ? this.share(v) : this.dataKeys.has(k) ? this.data.share(v) : v;
         seen.set(s, s);
       }
       // Always assigned: `s !== v` compares contents, which are equal; the point is which copy the object holds.
@@ -92,11 +91,4 @@ export class SharedStrings {
   get size(): { short: number; data: number } {
     return { short: this.short.size, data: this.data.size };
   }
-}
-
-function remembered(table: BoundedMap<string, string>, value: string): string {
-  const known = table.peek(value);
-  if (known !== undefined) return known;
-  table.set(value, value);
-  return value;
 }

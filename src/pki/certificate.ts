@@ -5,6 +5,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { toPem } from './pem.js';
 import { parseSubjectAltName } from './subject-alt-name.js';
 import { normalizeIp } from '../host/normalize.js';
+import { StringTable } from '../util/string-table.js';
 
 /**
  * Parsed certificates stay in the parse cache for as long as their Secret
@@ -21,8 +22,6 @@ export class ParsedCertificate {
   /** Distinguished names as one line, in certificate order, e.g. "O=acme, CN=backend". */
   readonly subject: string;
   readonly issuer: string;
-  /** Uppercase hex, as OpenSSL prints it. */
-  readonly serialNumber: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly isCA: boolean;
@@ -42,9 +41,8 @@ export class ParsedCertificate {
   constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date, fingerprint = sha256Hex(der)) {
     this.node = new WeakRef(x509);
     this.fingerprint = fingerprint;
-    this.subject = oneLine(x509.subject);
-    this.issuer = oneLine(x509.issuer);
-    this.serialNumber = x509.serialNumber;
+    this.subject = sharedName(oneLine(x509.subject));
+    this.issuer = sharedName(oneLine(x509.issuer));
     this.notBefore = notBefore;
     this.notAfter = notAfter;
     this.isCA = x509.ca;
@@ -75,6 +73,11 @@ export class ParsedCertificate {
     return x509;
   }
 
+  /** Uppercase hex, as OpenSSL prints it; read from Node's object (nothing decides on it, so it is not kept). */
+  get serialNumber(): string {
+    return this.x509.serialNumber;
+  }
+
   /** Normalized PEM of this certificate, made from `der` on each read. */
   get pem(): string {
     return toPem('CERTIFICATE', this.der);
@@ -85,6 +88,13 @@ export class ParsedCertificate {
     return (this.cn ??= { value: lastCommonName(this.x509) }).value;
   }
 }
+
+/**
+ * Distinguished names, kept once: every leaf an issuer signed has the same
+ * issuer name, and a CA's subject is its leaves' issuer (first in, first out).
+ */
+const names = new StringTable(4_096);
+const sharedName = (name: string): string => names.share(name);
 
 function sha256Hex(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
