@@ -79,7 +79,7 @@ const gzip = await measure(metrics.registry, true);
 const plain = await measure(metrics.registry, false);
 const ms = (r: { median: number; max: number }): string => `median ${r.median.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`;
 console.log(`${objects} objects, ${rounds} scrapes per path; ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2) ?? '?'}; Node ${process.version}`);
-console.log(`  scrape size ${(gzip.bytes / 1e6).toFixed(2)} MB, ${(gzip.wire / 1e6).toFixed(2)} MB gzip-encoded; kept by the daemon: ${(gzip.wire / 1e6).toFixed(2)} MB`);
+console.log(`  scrape size ${(gzip.bytes / 1e6).toFixed(2)} MB, ${(gzip.wire / 1e6).toFixed(2)} MB gzip-encoded; kept by the daemon: ${(metrics.objects.keptBytes / 1e6).toFixed(2)} MB`);
 console.log(`  baseline (one string per scrape):       ${ms(baseline)}`);
 console.log(`  the daemon, gzip client (Prometheus):   ${ms(gzip)}  (gunzip included)`);
 console.log(`  the daemon, plain client:               ${ms(plain)}`);

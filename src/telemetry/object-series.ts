@@ -114,6 +114,11 @@ export class ObjectSeries<M extends string> {
     return this.packed !== undefined;
   }
 
+  /** Bytes of the kept render, compressed or not (for benchmarks). */
+  get keptBytes(): number {
+    return this.packed?.data.length ?? this.plain?.length ?? 0;
+  }
+
   /** Resolves when the last compression started has finished, kept or not (for tests and benchmarks). */
   settled(): Promise<void> {
     return this.lastPack;
