@@ -272,6 +272,30 @@ describe('README commands, run as README.md shows them', function () {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('npm run bench:cpu names the function a profiled process spent its time in, and its caller', async function () {
+      this.timeout(300_000);
+      const dir = mkdtempSync(join(tmpdir(), 'scr-cpu-'));
+      try {
+        // A process that spends about a second in a function of its own, called from another.
+        const script = "function burnHashes(){const c=require('crypto');let h='x';const end=Date.now()+1000;while(Date.now()<end)h=c.createHash('sha256').update(h).digest('hex');return h}function outerCaller(){return burnHashes()}outerCaller()";
+        const made = await run(`node --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=p.cpuprofile -e "${script}"`, process.env, 120_000);
+        ok(made, 'cpu profile');
+        // The README shows `npm run bench:cpu -- FILE`: FILE is the profile.
+        const cpu = readmeStep('bench:cpu');
+        expect(cpu).to.match(/ -- FILE$/);
+        const r = await run(cpu.replace(/FILE$/, `${join(dir, 'p.cpuprofile')} --top 500`), process.env, 280_000);
+        ok(r, 'bench:cpu');
+        const busy = Number(/([\d.]+) s busy/.exec(r.stdout)?.[1]);
+        expect(busy, r.stdout).to.be.within(0.5, 30);
+        // Rows: self ms, % of busy, total ms, function. Both functions' totals hold the busy second (less the sampling's gaps).
+        const total = (name: string): number => Number(new RegExp(`^\\s*\\d+\\s+[\\d.]+%\\s+(\\d+)\\s+${name} `, 'm').exec(r.stdout)?.[1] ?? NaN);
+        expect(total('outerCaller'), r.stdout).to.be.at.least(500);
+        expect(total('burnHashes'), r.stdout).to.be.at.least(500).and.at.most(total('outerCaller'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('npm run local, then the daemon against its cluster, status, cluster:down', function () {

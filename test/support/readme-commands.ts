@@ -247,7 +247,7 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   },
   'npm run bench:scrape': {
     by: 'test', id: 'bench:scrape', files: ['test/integration/readme.test.ts'],
-    how: 'runs it with 2,000 objects and 3 scrapes per path (`-- 2000 3`) and checks the size, both paths and the ratio are printed',
+    how: 'runs it with 2,000 objects and 3 scrapes per path (`-- 2000 3`) and checks the size, that the kept table is a fraction of it, and the ratios of both paths are printed',
   },
   'npm run bench:resync': {
     by: 'test', id: 'bench:resync', files: ['test/integration/readme.test.ts'],
@@ -256,6 +256,10 @@ export const WHO_RUNS: Readonly<Record<string, Runner>> = {
   'npm run bench:heap -- FILE': {
     by: 'test', id: 'bench:heap', files: ['test/integration/readme.test.ts'],
     how: 'runs it on a heap snapshot of a process holding 20,000 objects of a class of its own, alone and as the growth between two snapshots (`--per`)',
+  },
+  'npm run bench:cpu -- FILE': {
+    by: 'test', id: 'bench:cpu', files: ['test/integration/readme.test.ts'],
+    how: 'runs it on a --cpu-prof profile of a process that spends a second in a function of its own, and checks that function and its caller carry the time',
   },
   'npm run bench:bundle': {
     by: 'test', id: 'bench:bundle', files: ['test/integration/readme.test.ts'],
