@@ -15,10 +15,15 @@ interface Entry {
   key: string;
 }
 
+// The heap is two arrays side by side, instants and keys, not an array of
+// entries: an entry object and its boxed instant were ~50 bytes per key on
+// top of the Map, and instants in an array of numbers are unboxed (issue 16).
+
 export class Deadlines {
   /** The pending deadline per key: the heap may also hold older ones (replaced by an earlier deadline), skipped when they surface. */
   private readonly pending = new Map<string, number>();
-  private readonly heap: Entry[] = [];
+  private readonly ats: number[] = [];
+  private readonly keys: string[] = [];
   private armed: { at: number; timer: TimerHandle } | undefined;
 
   constructor(private readonly clock: Clock, private readonly due: (key: string) => void) {}
@@ -28,9 +33,9 @@ export class Deadlines {
     const existing = this.pending.get(key);
     if (existing !== undefined && existing <= at) return;
     this.pending.set(key, at);
-    this.push({ at, key });
+    this.push(at, key);
     // Replaced deadlines stay in the heap until they surface; rebuilt when they outnumber the live ones.
-    if (this.heap.length > 2 * this.pending.size + 64) this.rebuild();
+    if (this.ats.length > 2 * this.pending.size + 64) this.rebuild();
     this.arm();
   }
 
@@ -42,12 +47,18 @@ export class Deadlines {
     return this.pending.size;
   }
 
+  /** Deadlines in the heap, replaced ones not yet dropped included (for tests). */
+  get queued(): number {
+    return this.ats.length;
+  }
+
   /** Drops every deadline and the timer. */
   clear(): void {
     this.armed?.timer.cancel();
     this.armed = undefined;
     this.pending.clear();
-    this.heap.length = 0;
+    this.ats.length = 0;
+    this.keys.length = 0;
   }
 
   private fire(): void {
@@ -63,8 +74,10 @@ export class Deadlines {
 
   /** The heap's top after dropping replaced deadlines from it. */
   private live(): Entry | undefined {
-    for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
-      if (this.pending.get(top.key) === top.at) return top;
+    while (this.ats.length > 0) {
+      const at = this.ats[0] as number;
+      const key = this.keys[0] as string;
+      if (this.pending.get(key) === at) return { at, key };
       this.pop();
     }
     return undefined;
@@ -83,45 +96,51 @@ export class Deadlines {
   }
 
   private rebuild(): void {
-    this.heap.length = 0;
-    for (const [key, at] of this.pending) this.push({ at, key });
+    this.ats.length = 0;
+    this.keys.length = 0;
+    for (const [key, at] of this.pending) this.push(at, key);
   }
 
-  private push(e: Entry): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
+  private push(at: number, key: string): void {
+    const { ats, keys } = this;
+    let i = ats.length;
+    ats.push(at);
+    keys.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = h[parent];
-      if (p === undefined || p.at <= e.at) break;
-      h[i] = p;
+      const pAt = ats[parent] as number;
+      if (pAt <= at) break;
+      ats[i] = pAt;
+      keys[i] = keys[parent] as string;
       i = parent;
     }
-    h[i] = e;
+    ats[i] = at;
+    keys[i] = key;
   }
 
   private pop(): void {
-    const h = this.heap;
-    const last = h.pop();
-    if (last === undefined || h.length === 0) return;
+    const { ats, keys } = this;
+    const lastAt = ats.pop();
+    const lastKey = keys.pop();
+    if (lastAt === undefined || lastKey === undefined || ats.length === 0) return;
+    const n = ats.length;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let smallest = i;
-      let at = last.at;
-      const left = h[l];
-      const right = h[r];
-      if (left !== undefined && left.at < at) {
+      let at = lastAt;
+      if (l < n && (ats[l] as number) < at) {
         smallest = l;
-        at = left.at;
+        at = ats[l] as number;
       }
-      if (right !== undefined && right.at < at) smallest = r;
+      if (r < n && (ats[r] as number) < at) smallest = r;
       if (smallest === i) break;
-      h[i] = h[smallest] as Entry;
+      ats[i] = ats[smallest] as number;
+      keys[i] = keys[smallest] as string;
       i = smallest;
     }
-    h[i] = last;
+    ats[i] = lastAt;
+    keys[i] = lastKey;
   }
 }

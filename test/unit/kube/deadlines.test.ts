@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { Deadlines } from '../../../src/kube/deadlines.js';
 import { FakeClock } from './fake-clock.js';
+import { heapAfterGc } from '../../support/heap.js';
 
 function setup(): { clock: FakeClock; d: Deadlines; due: { key: string; at: number }[] } {
   const clock = new FakeClock();
@@ -61,10 +62,24 @@ describe('Deadlines (one timer for every delayed key)', function () {
     const t0 = clock.now();
     for (let i = 0; i < 10_000; i++) d.schedule(`k-${i % 3}`, t0 + 1_000_000 - i);
     expect(d.size).to.equal(3);
-    expect((d as unknown as { heap: unknown[] }).heap.length, 'heap entries').to.be.at.most(2 * 3 + 64 + 1);
+    expect(d.queued, 'heap entries').to.be.at.most(2 * 3 + 64 + 1);
     await clock.advance(1_000_000);
     expect(due.map((x) => x.key).sort()).to.deep.equal(['k-0', 'k-1', 'k-2']);
     expect(due.map((x) => x.at)).to.deep.equal([t0 + 1_000_000 - 9_999, t0 + 1_000_000 - 9_998, t0 + 1_000_000 - 9_997]);
+  });
+
+  it('costs little heap per pending key beside the key itself (a controller keeps one per object it waits on)', function () {
+    const n = 50_000;
+    const keys = Array.from({ length: n }, (_, i) => `tenant-${i % 50}/listener-${i}`);
+    const t0 = new FakeClock().now();
+    const before = heapAfterGc();
+    const { d } = setup();
+    for (let i = 0; i < n; i++) d.schedule(keys[i] as string, t0 + 86_400_000 + ((i * 7919) % n) * 1000 + 0.5);
+    const perKey = (heapAfterGc() - before) / n;
+    expect(d.size).to.equal(n);
+    console.log(`      heap per pending key: ${perKey.toFixed(0)} B`);
+    // An entry object per key with its boxed instant was ~110 bytes.
+    expect(perKey).to.be.below(80);
   });
 
   it('clear() drops every deadline and the timer', async function () {
