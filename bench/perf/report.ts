@@ -32,7 +32,7 @@ export function formatReport(r: PerfReport): string {
     r.sizes.map((x) => [String(x.n), x.requests.writesPerListener.toFixed(2), Object.entries(x.requests.perListener).map(([v, c]) => `${v} ${c}`).join(', '),
       x.steady.windowS.toFixed(0), String(x.steady.writesPerMin), String(x.steady.requestsPerMin), x.steady.cpuSPerMin.toFixed(3), mib(x.steady.rssBytes), `${mib(x.steady.heapUsedBytes)} (${mib(x.steady.retainedHeapBytes)})`,
       kib(x.steady.bytesPerObject.rss), kib(x.steady.bytesPerObject.heap)])));
-  for (const x of r.sizes) out.push(`N=${x.n}: quiet ${s(x.drain.ms)} s after all were wired (${x.drain.writes} writes, the last after ${s(x.drain.lastWriteMs)} s; ${x.drain.cpuS} CPU s); the steady window began then`);
+  for (const x of r.sizes) out.push(`N=${x.n}: quiet ${s(x.drain.ms)} s after all were wired (${x.drain.writes} writes, the last after ${s(x.drain.lastWriteMs)} s; the namespace's last write by anyone ${x.drain.lastWriteAnyoneMs !== undefined ? `after ${s(x.drain.lastWriteAnyoneMs)} s` : 'before'}; ${x.drain.cpuS} CPU s); the steady window began then`);
   if (r.sizes.length >= 2) {
     out.push('', 'Growth with N:');
     out.push(`  us, Certificates: ${growth(r.sizes.map((x) => ({ n: x.n, y: x.us.certificatesMs })))}`);
