@@ -25,10 +25,11 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 /**
  * zlib's thread pool hands output back in chunks, by default of 16 KiB, each a
  * turn of the event loop: 700 of them to inflate 11 MB, most of a plain
- * scrape's time. The sizes are known, so a few chunks do.
+ * scrape's time. The sizes are known, so a few chunks do (never smaller than
+ * the default).
  */
 function chunkFor(expected: number): number {
-  return Math.min(Math.max(constants.Z_MIN_CHUNK, Math.ceil(expected)), 16 * 1024 * 1024);
+  return Math.min(Math.max(16 * 1024, Math.ceil(expected)), 16 * 1024 * 1024);
 }
 
 /** Compresses `bytes` off the event loop (zlib's thread pool). */
