@@ -12,8 +12,9 @@
 // shared one is indistinguishable from the copy it replaces.
 //
 // The tables are first in, first out (util/string-table.ts: least recently
-// used kept this one at 1.2 MB for 16,384 entries). Values unique to one object or revision (uid, resourceVersion) are
-// not looked up: they only pushed shared strings out and kept dead ones alive.
+// used kept this one at 1.2 MB for 16,384 entries). Values unique to one
+// object or revision (uid, resourceVersion) are not looked up: they only
+// pushed shared strings out and kept dead ones alive.
 import { StringTable } from '../util/string-table.js';
 
 export interface SharedStringsOptions {
@@ -63,9 +64,7 @@ export class SharedStrings {
     const record = obj as Record<string, unknown>;
     for (const k of Object.keys(record)) {
       const v = record[k];
-      if (typeof v === 'string') {
-        if (!UNIQUE_KEYS.has(k)) record[k] = this.share(v);
-      }
+      if (typeof v === 'string') record[k] = UNIQUE_KEYS.has(k) ? v : this.share(v);
       else if (k === 'data' && v !== null && typeof v === 'object' && !Array.isArray(v)) this.shareData(v as Record<string, unknown>);
       else this.shareAll(v);
     }
