@@ -177,7 +177,14 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
     // Issuance is judged by what the daemon did (audit log): one create per Certificate whatever the kills, an
     // Issuing trigger only where a renew was asked. cert-manager itself sometimes issues a new Certificate twice
     // under load with no write of ours in between (seen: 1 of 120 in 3 of 4 loaded runs); counted, not failed.
-    const daemonWrites = writesBy(SA_USER, new Date(started - 60_000)).filter((w) => w.namespace === ns && w.resource === 'certificates' && (w.code ?? 0) < 300);
+    const daemonCertWrites = writesBy(SA_USER, new Date(started - 60_000)).filter((w) => w.namespace === ns && w.resource === 'certificates');
+    const daemonWrites = daemonCertWrites.filter((w) => (w.code ?? 0) < 300);
+    // A create whose daemon was killed while it was in flight can take effect and still be audited with a
+    // server error: the API server answers 5xx once the client is gone, while the storage write it started
+    // completes (CI, seed 286901579: a Certificate that exists, whose one create was audited as failed). Such a
+    // create counts when no successful one is recorded; a 409 (the object was there) never does.
+    const unknownOutcome = (name: string): number => daemonCertWrites.filter((w) => w.name === name && w.verb === 'create' && (w.code ?? 0) >= 500).length;
+    let createdByKilledRequest = 0;
     const problems: string[] = [];
     let retriggered = 0;
     let extraByCertManager = 0;
@@ -185,7 +192,9 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
     for (const c of finalCerts) {
       const listener = c.metadata.name.replace(/-listener-tls$/, '');
       const mine = daemonWrites.filter((w) => w.name === c.metadata.name);
-      const creates = mine.filter((w) => w.verb === 'create').length;
+      const succeeded = mine.filter((w) => w.verb === 'create').length;
+      const creates = succeeded > 0 ? succeeded : Math.min(1, unknownOutcome(c.metadata.name));
+      if (succeeded === 0 && creates === 1) createdByKilledRequest += 1;
       const triggers = mine.filter((w) => w.subresource === 'status').length;
       const others = mine.filter((w) => w.verb !== 'create' && w.subresource !== 'status');
       const revision = c.status?.revision ?? 0;
@@ -213,7 +222,7 @@ describe('Faults: the daemon SIGKILLed during bundle and Certificate writes (iss
     for (const k of kills) k.inFlight = writes.filter((w) => Math.abs(new Date(w.time).getTime() - k.at.getTime()) <= 50).length;
     const landed = kills.filter((k) => k.inFlight > 0);
     const byResource = (r: string): number => writes.filter((w) => w.resource === r && new Date(w.time).getTime() <= killsDone).length;
-    console.log(`      seed ${seed}: ${KILLS} kills (delays ${kills.map((k) => k.delayMs).join(',')} ms) in ${((killsDone - started) / 1000).toFixed(1)} s; `
+    console.log(`      seed ${seed}: ${KILLS} kills (delays ${kills.map((k) => k.delayMs).join(',')} ms) in ${((killsDone - started) / 1000).toFixed(1)} s; Certificates created by a request whose daemon was killed (audited as a server error): ${createdByKilledRequest}; `
       + `${landed.length} landed within ±50 ms of a daemon write (${landed.map((k) => `#${k.round}:${k.inFlight}`).join(' ')}); `
       + `daemon writes meanwhile: ${byResource('secrets')} Secret, ${byResource('certificates')} Certificate, ${byResource('listeners')} Listener; `
       + `converged ${((converged - killsDone) / 1000).toFixed(1)} s after the last kill: ${CONNECTORS} bundles of ${KILLS + 1} CAs, ${listeners.length} Listeners (each Certificate created once), ${renewed.size} renewed `
