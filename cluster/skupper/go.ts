@@ -3,7 +3,7 @@
 // the Skupper module itself, hence the archive).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAtomically, goVersion, runGoBuild } from '../build.js';
+import { buildAtomically, goGcflags, goVersion, runGoBuild } from '../build.js';
 import { binDir, cacheKey, workDir } from './cache.js';
 import { applyPatches, type Patch } from './patches.js';
 import { sourceArchives, unpack } from './sources.js';
@@ -31,7 +31,7 @@ export const skupperLdflags = ['-s', '-w', `-X github.com/skupperproject/skupper
 
 /** Key of a binary: the archive, every patch, the package, the flags and the Go toolchain. */
 export function skupperGoKey(b: SkupperGoBinary, patches: readonly Patch[], go: string): string {
-  return cacheKey([skupper.sha256, patches.map((p) => [p.name, p.text]), b.pkg, skupperLdflags, go]);
+  return cacheKey([skupper.sha256, patches.map((p) => [p.name, p.text]), b.pkg, skupperLdflags, goGcflags, go]);
 }
 
 export function skupperGoBinaryPath(b: SkupperGoBinary, patches: readonly Patch[]): string {
