@@ -38,18 +38,18 @@ export class AuditLog {
   requests(user: string, from: number, to = Number.POSITIVE_INFINITY): AuditRequest[] {
     return this.tail.read().filter((e) => e.user === user && e.at >= from && e.at <= to);
   }
-}
 
-/**
- * When anyone last wrote in `namespace` since `from` (ms epoch), Leases
- * aside: cert-manager goes on updating Certificates and deleting its
- * temporary key Secrets for minutes after it marks them Ready, and each is a
- * watch event the daemon reconciles.
- */
-export function lastWriteIn(log: AuditLog, namespace: string, from: number): number | undefined {
-  let last: number | undefined;
-  for (const r of log.all(from)) if (r.namespace === namespace && r.resource !== 'leases' && WRITE_VERBS.has(r.verb)) last = Math.max(last ?? 0, r.at);
-  return last;
+  /**
+   * When anyone last wrote in `namespace` since `from` (ms epoch), Leases
+   * aside: cert-manager goes on updating Certificates and deleting its
+   * temporary key Secrets for minutes after it marks them Ready, and each is a
+   * watch event the daemon reconciles.
+   */
+  lastWriteIn(namespace: string, from: number): number | undefined {
+    let last: number | undefined;
+    for (const r of this.all(from)) if (r.namespace === namespace && r.resource !== 'leases' && WRITE_VERBS.has(r.verb)) last = Math.max(last ?? 0, r.at);
+    return last;
+  }
 }
 
 /** Requests counted by verb (a subresource is named with its verb, e.g. `patch listeners`). */

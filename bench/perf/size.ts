@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import type { Api } from '../../src/kube/api.js';
 import { Resources } from '../../src/model/resources.js';
 import type { Logger } from '../../src/telemetry/log.js';
-import { byVerb, byVerbAndResource, lastWriteIn, WRITE_VERBS, type AuditLog, type AuditRequest } from './audit.js';
+import { byVerb, byVerbAndResource, WRITE_VERBS, type AuditLog, type AuditRequest } from './audit.js';
 import { BenchDaemon, metricValue } from './daemon.js';
 import { SA_USER } from './identity.js';
 import { certificate, ingress, listener, objectName } from './objects.js';
@@ -151,7 +151,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     let drainWrites: AuditRequest[] = [];
     for (;;) {
       drainWrites = o.audit.requests(SA_USER, wiredAt).filter((r) => WRITE_VERBS.has(r.verb));
-      const last = Math.max(drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt), lastWriteIn(o.audit, usNs, wiredAt) ?? wiredAt);
+      const last = Math.max(drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt), o.audit.lastWriteIn(usNs, wiredAt) ?? wiredAt);
       cpuTrail.push(daemon.sample().cpuS);
       const recent = cpuTrail.length > 5 ? (cpuTrail[cpuTrail.length - 1] ?? 0) - (cpuTrail[cpuTrail.length - 6] ?? 0) : Infinity;
       if ((Date.now() - last >= 10_000 && recent < idleCpuS) || Date.now() > drainDeadline) break;
@@ -165,7 +165,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const verbs = byVerb(converging);
     const writes = converging.filter((r) => WRITE_VERBS.has(r.verb)).length;
     const lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
-    const othersLast = lastWriteIn(o.audit, usNs, wiredAt);
+    const othersLast = o.audit.lastWriteIn(usNs, wiredAt);
     const drain = { ms: Date.now() - wiredAt, lastWriteMs: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0), ...(othersLast !== undefined ? { lastWriteAnyoneMs: othersLast - wiredAt } : {}) };
     log(`N=${n} us: quiet ${drain.ms} ms after all were wired: ${drain.writes} writes (the last ${drain.lastWriteMs} ms after; the namespace's last write by anyone ${othersLast !== undefined ? `${othersLast - wiredAt} ms after` : 'before'}), ${drain.cpuS} CPU s`);
 

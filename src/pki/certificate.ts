@@ -41,8 +41,8 @@ export class ParsedCertificate {
   constructor(readonly der: Buffer, x509: X509Certificate, notBefore: Date, notAfter: Date, fingerprint = sha256Hex(der)) {
     this.node = new WeakRef(x509);
     this.fingerprint = fingerprint;
-    this.subject = sharedName(oneLine(x509.subject));
-    this.issuer = sharedName(oneLine(x509.issuer));
+    this.subject = names.share(oneLine(x509.subject));
+    this.issuer = names.share(oneLine(x509.issuer));
     this.notBefore = notBefore;
     this.notAfter = notAfter;
     this.isCA = x509.ca;
@@ -94,7 +94,6 @@ export class ParsedCertificate {
  * issuer name, and a CA's subject is its leaves' issuer (first in, first out).
  */
 const names = new StringTable(4_096);
-const sharedName = (name: string): string => names.share(name);
 
 function sha256Hex(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
