@@ -190,7 +190,7 @@ export class Daemon {
         resyncConnectors(connectors, { caches });
         resyncRenewals(renewals, { caches });
         resyncExpiry(expiry, { caches });
-        resyncRolls(rolls, { caches });
+        resyncRolls(rolls, roller, { caches });
       }, config.resyncPeriodMs);
       resync.unref();
       this.timers.push(resync);

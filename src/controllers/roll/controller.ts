@@ -49,8 +49,11 @@ export function createRollController(deps: RollDeps): { controller: Controller; 
   return { controller, reconciler };
 }
 
-/** A namespace enqueued without an event on record gets a full pass (in-use.ts). */
-export function resyncRolls(controller: Controller, deps: Pick<RollDeps, 'caches'>): void {
+/** Every namespace with a Listener or Connector gets a full pass (in-use.ts). */
+export function resyncRolls(controller: Controller, reconciler: RollReconciler, deps: Pick<RollDeps, 'caches'>): void {
   const namespaces = new Set([...deps.caches.listeners.list(), ...deps.caches.connectors.list()].map((o) => o.metadata.namespace));
-  for (const ns of namespaces) controller.enqueue(ns);
+  for (const ns of namespaces) {
+    reconciler.resync(ns);
+    controller.enqueue(ns);
+  }
 }

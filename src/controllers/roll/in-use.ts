@@ -3,10 +3,15 @@
 // data when it passes the §4.4 gate. Kept per object and refreshed only for
 // the objects an event concerns (touch()). Describing every object of the
 // namespace on every event was O(N) per event, O(N^2) while N Listeners
-// converge: 60 % of the daemon's CPU at N = 1,000 (issue 16). A namespace
-// reconciled with no event on record (the periodic resync, a retry after a
-// failure, a restart the probe asked for) gets a full pass: the safety net
-// for verdicts that change with time alone, such as a certificate expiring.
+// converge: 60 % of the daemon's CPU at N = 1,000 (issue 16). A full pass is
+// asked for, never inferred: the first look at a namespace, the periodic
+// resync (the safety net for verdicts that change with time alone, such as a
+// certificate expiring) and the retry of a pass that failed. Inferring it from
+// "no event on record" made most passes full ones: a worker handed the
+// namespace by the queue takes the events that arrive before it starts, and
+// the queue, which saw them arrive while the key was being processed, runs it
+// once more with none left (issue 16: 158 of 2,398 passes at N = 300, half the
+// daemon's CPU while converging).
 import type { V1Secret } from '@kubernetes/client-node';
 import { namespacedKey } from '../../kube/keys.js';
 import { TimeSlice } from '../../kube/time-slice.js';
@@ -53,6 +58,8 @@ export class InUse {
   private readonly dirty = new Map<string, Set<string>>();
   /** Digest per Secret, hashed once per resourceVersion. */
   private readonly digests = new Map<string, { rv: string; digest: string }>();
+  /** Namespaces whose next pass describes every object. */
+  private readonly fullPasses = new Set<string>();
 
   constructor(private readonly caches: RollCaches, private readonly tracker: ExpiryTracker) {}
 
@@ -61,6 +68,11 @@ export class InUse {
     let set = this.dirty.get(namespace);
     if (!set) this.dirty.set(namespace, (set = new Set()));
     set.add(entryKey(kind, name));
+  }
+
+  /** The next pass over `namespace` describes every object in it, not only those events concerned. */
+  requestFullPass(namespace: string): void {
+    this.fullPasses.add(namespace);
   }
 
   /** A deleted Secret's digest goes with it: a daemon running for months sees many come and go. */
@@ -78,16 +90,40 @@ export class InUse {
     const dirty = this.dirty.get(namespace);
     this.dirty.delete(namespace);
     const known = this.views.get(namespace);
-    const full = !known || !dirty;
+    const full = this.fullPasses.delete(namespace) || !known;
     const view = full ? new Map<string, Entry>() : known;
     const targets: [TrackedKind, string][] = full
       ? [...this.caches.listeners.list(namespace).map((o): [TrackedKind, string] => ['listener', o.metadata.name]),
         ...this.caches.connectors.list(namespace).map((o): [TrackedKind, string] => ['connector', o.metadata.name])]
-      : [...dirty].map((k): [TrackedKind, string] => {
+      : [...(dirty ?? [])].map((k): [TrackedKind, string] => {
         const slash = k.indexOf('/');
         return [k.slice(0, slash) === 'connector' ? 'connector' : 'listener', k.slice(slash + 1)];
       });
     const described: Record<string, string> = {};
+    try {
+      await this.describe(namespace, targets, view, described);
+    } catch (err) {
+      // The events this pass took are gone with it: the retry looks at everything.
+      this.fullPasses.add(namespace);
+      throw err;
+    }
+    if (view.size > 0) this.views.set(namespace, view);
+    else this.views.delete(namespace);
+    return {
+      described,
+      whole: (): InUseSecrets => {
+        const current: Record<string, string> = {};
+        const referenced = new Set<string>();
+        for (const e of view.values()) {
+          referenced.add(e.secret);
+          if (e.digest !== undefined) current[e.secret] = e.digest;
+        }
+        return { current, referenced };
+      },
+    };
+  }
+
+  private async describe(namespace: string, targets: readonly [TrackedKind, string][], view: Map<string, Entry>, described: Record<string, string>): Promise<void> {
     const slice = new TimeSlice();
     // Parsed in slices first (tracker.prepare), so the descriptions below read the parse cache.
     for (const [kind, name] of targets) {
@@ -108,20 +144,6 @@ export class InUse {
       view.set(entryKey(kind, name), { secret: s.secret, ...(digest !== undefined ? { digest } : {}) });
       if (digest !== undefined) described[s.secret] = digest;
     }
-    if (view.size > 0) this.views.set(namespace, view);
-    else this.views.delete(namespace);
-    return {
-      described,
-      whole: (): InUseSecrets => {
-        const current: Record<string, string> = {};
-        const referenced = new Set<string>();
-        for (const e of view.values()) {
-          referenced.add(e.secret);
-          if (e.digest !== undefined) current[e.secret] = e.digest;
-        }
-        return { current, referenced };
-      },
-    };
   }
 
   private digest(namespace: string, name: string, secret: V1Secret): string {

@@ -57,6 +57,11 @@ export class RollReconciler {
     this.inUse.touch(kind, namespace, name);
   }
 
+  /** The next reconcile of `namespace` describes every object in it (the periodic resync). */
+  resync(namespace: string): void {
+    this.inUse.requestFullPass(namespace);
+  }
+
   /** A Secret was deleted: its cached digest goes. */
   forgetSecret(namespace: string, name: string): void {
     this.inUse.forgetSecret(namespace, name);

@@ -9,6 +9,7 @@ import type { EventRecorder } from '../../../src/kube/events.js';
 import type { ObjectStatus } from '../../../src/decisions/expiry-status.js';
 import type { Connector, Listener } from '../../../src/model/skupper.js';
 import type { Certificate } from '../../../src/model/certmanager.js';
+import { WorkQueue } from '../../../src/kube/workqueue.js';
 import { createLogger } from '../../../src/telemetry/log.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import type { ExpiryTracker } from '../../../src/tracking/tracker.js';
@@ -17,15 +18,17 @@ import { FakeCache } from '../../support/fake-cache.js';
 const listener = (name: string): Listener => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east' }, spec: { routingKey: name, host: name, port: 8443, tlsCredentials: `${name}-tls` } });
 const secret = (name: string): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'east', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(name).toString('base64') } });
 
-function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; secrets: FakeCache<V1Secret>; certificates: FakeCache<Certificate>; described: string[]; metrics: Metrics } {
+function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; secrets: FakeCache<V1Secret>; certificates: FakeCache<Certificate>; described: string[]; fail: Set<string>; metrics: Metrics } {
   const listeners = new FakeCache<Listener>();
   const secrets = new FakeCache<V1Secret>();
   const certificates = new FakeCache<Certificate>();
   const described: string[] = [];
+  const fail = new Set<string>();
   // Every Listener described as Ready with its own Secret: the roll hashes each.
   const tracker = {
     prepare: () => Promise.resolve(),
     current: (_kind: string, namespace: string, name: string) => {
+      if (fail.has(name)) throw new Error(`describing ${name} failed`);
       described.push(name);
       return { status: { kind: 'listener', namespace, name, secret: `${name}-tls`, ready: true } as unknown as ObjectStatus, changed: false };
     },
@@ -35,7 +38,7 @@ function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; 
     api: {} as Api, caches: { listeners: listeners.as(), connectors: new FakeCache<Connector>().as(), certificates: certificates.as(), secrets: secrets.as(), opaqueSecrets: new FakeCache<V1Secret>().as() },
     config: parseConfig(['--roll-strategy=reload'], {}).config, events: {} as EventRecorder, metrics, log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), tracker,
   });
-  return { reconciler, listeners, secrets, certificates, described, metrics };
+  return { reconciler, listeners, secrets, certificates, described, fail, metrics };
 }
 
 describe('Roll controller: what a reconcile looks at', function () {
@@ -53,7 +56,7 @@ describe('Roll controller: what a reconcile looks at', function () {
     expect(t.reconciler.cachedDigests).to.equal(1);
   });
 
-  it('describes again only the objects an event concerns; a reconcile without one looks at every object', async function () {
+  it('describes again only the objects an event concerns; only the first pass and a resync look at every object', async function () {
     const t = setup();
     for (const n of ['a', 'b', 'c']) {
       t.listeners.add(listener(n));
@@ -68,7 +71,60 @@ describe('Roll controller: what a reconcile looks at', function () {
     await t.reconciler.reconcile('east');
     expect(t.described.sort()).to.deep.equal(['b', 'c']);
     t.described.length = 0;
-    // The resync enqueues the namespace with no event on record: a full pass, the safety net for time-driven verdicts.
+    // A reconcile with no event on record (the queue running the namespace again) describes nothing.
+    await t.reconciler.reconcile('east');
+    expect(t.described).to.deep.equal([]);
+    // The resync asks for a full pass: the safety net for time-driven verdicts.
+    t.reconciler.resync('east');
+    await t.reconciler.reconcile('east');
+    expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('events that arrive between the queue handing out the namespace and its reconcile are described once, not followed by a full pass', async function () {
+    const t = setup();
+    for (const n of ['a', 'b', 'c', 'd']) {
+      t.listeners.add(listener(n));
+      t.secrets.add(secret(`${n}-tls`));
+    }
+    await t.reconciler.reconcile('east');
+    t.described.length = 0;
+    // The controller's queue hands the namespace to an idle worker at the first
+    // event; the second arrives before the worker runs, and the queue, which saw
+    // it while the key was out, runs the namespace again after this reconcile.
+    const queue = new WorkQueue();
+    const handedOut = queue.get();
+    t.secrets.delete('a-tls');
+    t.secrets.add(secret('a-tls'));
+    queue.add('east');
+    t.secrets.delete('b-tls');
+    t.secrets.add(secret('b-tls'));
+    queue.add('east');
+    expect(await handedOut).to.equal('east');
+    await t.reconciler.reconcile('east');
+    expect(t.described.sort()).to.deep.equal(['a', 'b']);
+    queue.done('east');
+    expect(await queue.get(), 'the queue runs the namespace once more').to.equal('east');
+    t.described.length = 0;
+    await t.reconciler.reconcile('east');
+    expect(t.described, 'the second run describes nothing (inferring a full pass from no events on record described all 4)').to.deep.equal([]);
+  });
+
+  it('a pass that fails is retried as a full pass: the events it took are not lost', async function () {
+    const t = setup();
+    for (const n of ['a', 'b', 'c']) {
+      t.listeners.add(listener(n));
+      t.secrets.add(secret(`${n}-tls`));
+    }
+    await t.reconciler.reconcile('east');
+    t.described.length = 0;
+    t.fail.add('b');
+    t.secrets.delete('b-tls');
+    t.secrets.add(secret('b-tls'));
+    let failed: unknown;
+    await t.reconciler.reconcile('east').catch((err: unknown) => { failed = err; });
+    expect(String(failed)).to.contain('describing b failed');
+    t.fail.clear();
+    t.described.length = 0;
     await t.reconciler.reconcile('east');
     expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
   });
@@ -88,6 +144,7 @@ describe('Roll controller: what a reconcile looks at', function () {
     expect(t.described).to.deep.equal(['b']);
     expect(await reloads()).to.equal(1);
     // A full pass (the resync) sees the same digests: nothing more to count.
+    t.reconciler.resync('east');
     expect((await t.reconciler.reconcile('east')).result).to.equal('ok');
     expect(await reloads()).to.equal(1);
   });
