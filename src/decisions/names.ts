@@ -43,6 +43,9 @@ export function secretNameProblem(name: string, hint = ''): string | undefined {
 /** What the default names are made of: a Listener or a Connector. */
 type TlsObject = Pick<Listener | Connector, 'metadata' | 'spec'>;
 
+const LISTENER_SUFFIX = '-listener-tls';
+const CONNECTOR_SUFFIX = '-connector-tls';
+
 function presetOr(obj: TlsObject, suffix: string): string {
   const preset = obj.spec.tlsCredentials;
   return preset !== undefined && preset !== '' ? preset : `${obj.metadata.name}${suffix}`;
@@ -50,12 +53,12 @@ function presetOr(obj: TlsObject, suffix: string): string {
 
 /** The Secret (and Certificate) name for a Listener: spec.tlsCredentials if set, else `<name>-listener-tls`. */
 export function secretNameFor(listener: TlsObject): string {
-  return presetOr(listener, '-listener-tls');
+  return presetOr(listener, LISTENER_SUFFIX);
 }
 
 /** The bundle Secret of a Connector: spec.tlsCredentials if set, else `<name>-connector-tls`. */
 export function connectorSecretName(connector: TlsObject): string {
-  return presetOr(connector, '-connector-tls');
+  return presetOr(connector, CONNECTOR_SUFFIX);
 }
 
 /** A Connector's client Certificate and its Secret share this name. */
@@ -69,7 +72,11 @@ export function clientCertificateName(connector: Pick<Connector, 'metadata'>): s
  * one of these names concerns the object.
  */
 export function secretNamesUsedBy(obj: TlsObject): string[] {
-  const defaults = { ...obj, spec: { ...obj.spec, tlsCredentials: undefined } };
-  const names = new Set<string>([obj.spec.tlsCredentials ?? '', secretNameFor(defaults), connectorSecretName(defaults), clientCertificateName(obj)]);
-  return [...names].filter((x) => x !== '').sort();
+  // Called for every description the expiry tracker checks (its fingerprint):
+  // built without copying the object, as the default names above would need.
+  const { name } = obj.metadata;
+  const names = [`${name}${LISTENER_SUFFIX}`, `${name}${CONNECTOR_SUFFIX}`, clientCertificateName(obj)];
+  const preset = obj.spec.tlsCredentials;
+  if (preset !== undefined && preset !== '' && !names.includes(preset)) names.push(preset);
+  return names.sort();
 }
