@@ -41,6 +41,14 @@ function setup(): { reconciler: RollReconciler; listeners: FakeCache<Listener>; 
   return { reconciler, listeners, secrets, certificates, described, fail, metrics };
 }
 
+/** A Listener per name, each with its own Secret. */
+function seed(t: ReturnType<typeof setup>, names: readonly string[]): void {
+  for (const n of names) {
+    t.listeners.add(listener(n));
+    t.secrets.add(secret(`${n}-tls`));
+  }
+}
+
 describe('Roll controller: what a reconcile looks at', function () {
   it('drops the digest of a deleted Secret, keeps the others', async function () {
     const t = setup();
@@ -58,10 +66,7 @@ describe('Roll controller: what a reconcile looks at', function () {
 
   it('describes again only the objects an event concerns; only the first pass and a resync look at every object', async function () {
     const t = setup();
-    for (const n of ['a', 'b', 'c']) {
-      t.listeners.add(listener(n));
-      t.secrets.add(secret(`${n}-tls`));
-    }
+    seed(t, ['a', 'b', 'c']);
     await t.reconciler.reconcile('east');
     expect(t.described.sort()).to.deep.equal(['a', 'b', 'c']);
     t.described.length = 0;
@@ -82,10 +87,7 @@ describe('Roll controller: what a reconcile looks at', function () {
 
   it('events that arrive between the queue handing out the namespace and its reconcile are described once, not followed by a full pass', async function () {
     const t = setup();
-    for (const n of ['a', 'b', 'c', 'd']) {
-      t.listeners.add(listener(n));
-      t.secrets.add(secret(`${n}-tls`));
-    }
+    seed(t, ['a', 'b', 'c', 'd']);
     await t.reconciler.reconcile('east');
     t.described.length = 0;
     // The controller's queue hands the namespace to an idle worker at the first
@@ -111,10 +113,7 @@ describe('Roll controller: what a reconcile looks at', function () {
 
   it('a pass that fails is retried as a full pass: the events it took are not lost', async function () {
     const t = setup();
-    for (const n of ['a', 'b', 'c']) {
-      t.listeners.add(listener(n));
-      t.secrets.add(secret(`${n}-tls`));
-    }
+    seed(t, ['a', 'b', 'c']);
     await t.reconciler.reconcile('east');
     t.described.length = 0;
     t.fail.add('b');
@@ -132,10 +131,7 @@ describe('Roll controller: what a reconcile looks at', function () {
   it('reload: counts one roll-out per Secret whose verified data changed, looking only at what the event concerns', async function () {
     const t = setup();
     const reloads = async (): Promise<number> => (await t.metrics.rollouts.get()).values.find((v) => v.labels.strategy === 'reload' && v.labels.result === 'success')?.value ?? 0;
-    for (const n of ['a', 'b', 'c']) {
-      t.listeners.add(listener(n));
-      t.secrets.add(secret(`${n}-tls`));
-    }
+    seed(t, ['a', 'b', 'c']);
     expect((await t.reconciler.reconcile('east')).result, 'the first sighting is the revision in use').to.equal('ok');
     expect(await reloads()).to.equal(0);
     t.described.length = 0;
