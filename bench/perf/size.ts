@@ -149,9 +149,13 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const drainDeadline = Date.now() + 600_000;
     const cpuTrail: number[] = [];
     let drainWrites: AuditRequest[] = [];
+    let lastWrite = wiredAt;
+    let othersLast: number | undefined;
     for (;;) {
       drainWrites = o.audit.requests(SA_USER, wiredAt).filter((r) => WRITE_VERBS.has(r.verb));
-      const last = Math.max(drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt), o.audit.lastWriteIn(usNs, wiredAt) ?? wiredAt);
+      lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
+      othersLast = o.audit.lastWriteIn(usNs, wiredAt);
+      const last = Math.max(lastWrite, othersLast ?? wiredAt);
       cpuTrail.push(daemon.sample().cpuS);
       const recent = cpuTrail.length > 5 ? (cpuTrail[cpuTrail.length - 1] ?? 0) - (cpuTrail[cpuTrail.length - 6] ?? 0) : Infinity;
       if ((Date.now() - last >= 10_000 && recent < idleCpuS) || Date.now() > drainDeadline) break;
@@ -164,8 +168,6 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const converging = o.audit.requests(SA_USER, created.firstAt, wiredAt).filter((r) => r.namespace === usNs || r.namespace === undefined);
     const verbs = byVerb(converging);
     const writes = converging.filter((r) => WRITE_VERBS.has(r.verb)).length;
-    const lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
-    const othersLast = o.audit.lastWriteIn(usNs, wiredAt);
     const drain = { ms: Date.now() - wiredAt, lastWriteMs: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0), ...(othersLast !== undefined ? { lastWriteAnyoneMs: othersLast - wiredAt } : {}) };
     log(`N=${n} us: quiet ${drain.ms} ms after all were wired: ${drain.writes} writes (the last ${drain.lastWriteMs} ms after; the namespace's last write by anyone ${othersLast !== undefined ? `${othersLast - wiredAt} ms after` : 'before'}), ${drain.cpuS} CPU s`);
 
