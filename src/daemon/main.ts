@@ -32,6 +32,7 @@ import { SharedStrings } from '../kube/shared-strings.js';
 import type { Certificate, Issuer } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import { FIELD_MANAGER } from '../model/annotations.js';
+import { cachedOwner, cachedSecret } from '../model/cached-fields.js';
 import { USER_AGENT, version } from '../version.js';
 
 type Named = { metadata?: { name?: string; namespace?: string } };
@@ -121,14 +122,14 @@ export class Daemon {
     // --namespaces list need not include.
     const secretNamespaces = config.namespaces.length > 0 ? [...new Set([...config.namespaces, ...(config.clusterIssuers ? [config.clusterResourceNamespace] : [])])] : [];
     const caches: ListenerCaches & ConnectorCaches = {
-      listeners: informer<Listener>(Resources.listener, selector),
-      connectors: informer<Connector>(Resources.connector, selector),
+      listeners: informer<Listener>(Resources.listener, { ...selector, transform: cachedOwner }),
+      connectors: informer<Connector>(Resources.connector, { ...selector, transform: cachedOwner }),
       certificates: informer<Certificate>(Resources.certificate),
       // Skupper only syncs kubernetes.io/tls Secrets (SPEC §2); hand-made CA
       // Secrets are usually Opaque. Caching every other type (service account
       // tokens, Helm releases) would waste memory.
-      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls', namespaces: secretNamespaces }),
-      opaqueSecrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=Opaque', namespaces: secretNamespaces }),
+      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls', namespaces: secretNamespaces, transform: cachedSecret }),
+      opaqueSecrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=Opaque', namespaces: secretNamespaces, transform: cachedSecret }),
       configMaps: informer<V1ConfigMap>(Resources.configMap),
       issuers: informer<Issuer>(Resources.issuer),
       clusterIssuers: informer<Issuer>(Resources.clusterIssuer, { namespaces: [], disabled: !config.clusterIssuers }),

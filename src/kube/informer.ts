@@ -33,8 +33,8 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   /** A watch with no byte for this long is considered stalled and restarted. */
   stallMs?: number;
-  /** Drops fields the controllers never read, to save memory (managedFields are always dropped). */
-  transform?: (obj: KubernetesObject) => void;
+  /** The object as cached: without fields the controllers never read, to save memory (managedFields are always dropped). */
+  transform?: (obj: KubernetesObject) => KubernetesObject;
   /** Equal strings of the cached objects kept once (shared-strings.ts); one instance for all informers shares across kinds. */
   strings?: SharedStrings;
   onRestart?: (reason: string) => void;
@@ -115,9 +115,9 @@ class Reflector<T extends KubernetesObject> {
     return { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
   }
 
-  private ingest(obj: T): T {
-    stripManagedFields(obj);
-    this.opts.transform?.(obj);
+  private ingest(raw: T): T {
+    stripManagedFields(raw);
+    const obj = (this.opts.transform?.(raw) ?? raw) as T;
     this.opts.strings?.shareAll(obj);
     return obj;
   }

@@ -2,6 +2,7 @@
 // metadata.managedFields (the API server's field ownership records, often
 // the biggest part of an object, read by no controller here).
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { withoutKeys } from '../util/without-keys.js';
 
 /**
  * Drops metadata.managedFields by making metadata again without it: on Node
@@ -11,9 +12,6 @@ import type { KubernetesObject } from '@kubernetes/client-node';
  * and a Secret cached).
  */
 export function stripManagedFields(obj: KubernetesObject): void {
-  const metadata = obj.metadata;
-  if (metadata === undefined || !('managedFields' in metadata)) return;
-  const kept: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(metadata)) if (k !== 'managedFields') kept[k] = v;
-  obj.metadata = kept;
+  if (obj.metadata === undefined) return;
+  obj.metadata = withoutKeys(obj.metadata, (k) => k === 'managedFields');
 }
