@@ -38,7 +38,7 @@ function keepAnnotations(obj: KubernetesObject, kept: (key: string) => boolean):
   if (metadata === undefined || annotations === undefined) return;
   const trimmed = withoutKeys(annotations, (k) => !kept(k));
   if (trimmed === annotations) return;
-  obj.metadata = Object.keys(trimmed).length > 0 ? { ...metadata, annotations: trimmed } : withoutKeys(metadata, (k) => k === 'annotations');
+  obj.metadata = Object.keys(trimmed).length > 0 ? Object.assign({}, metadata, { annotations: trimmed }) : withoutKeys(metadata, (k) => k === 'annotations');
 }
 
 /** A Secret as cached. */

@@ -63,7 +63,7 @@ describe('cached fields', () => {
 
   it('drops a Secret\'s annotations key when none is read, and leaves a Secret without annotations as it is', () => {
     const onlyCertManager = JSON.parse(secretJson) as V1Secret;
-    onlyCertManager.metadata = { ...onlyCertManager.metadata, annotations: { 'cert-manager.io/issuer-name': 'site-ca', 'cert-manager.io/ip-sans': '' } };
+    onlyCertManager.metadata = Object.assign({}, onlyCertManager.metadata, { annotations: { 'cert-manager.io/issuer-name': 'site-ca', 'cert-manager.io/ip-sans': '' } });
     const cached = cachedSecret(onlyCertManager) as V1Secret;
     expect(cached.metadata).to.not.have.property('annotations');
     expect(cached.metadata?.name).to.equal('backend-listener-tls');
