@@ -28,7 +28,7 @@ import type { Lease } from '../kube/lease-record.js';
 import type { Logger } from '../telemetry/log.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { ParseCache } from '../pki/parse-cache.js';
-import { SharedStrings } from '../kube/shared-strings.js';
+import { SharedValues } from '../kube/shared-values.js';
 import type { Certificate, Issuer } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import { FIELD_MANAGER } from '../model/annotations.js';
@@ -101,7 +101,7 @@ export class Daemon {
     this.health.addReadiness('crds', crds.check);
     await crds.wait(this.startAbort.signal);
     // One table for every cache: a Listener's name is also its Certificate's, its Secret's and their owner references'.
-    const strings = new SharedStrings();
+    const strings = new SharedValues();
     const informer = <T extends Named>(type: (typeof Resources)[keyof typeof Resources], extra: Partial<InformerOptions> = {}): Informer<T> => {
       metrics.watchRestarts.inc({ resource: type.plural }, 0);
       const inf = new Informer<T>(api, type, {

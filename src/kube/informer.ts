@@ -7,7 +7,7 @@
 //   connection otherwise hangs forever) and counts every abnormal restart;
 // - reports add/update/delete, including deletes discovered by a relist.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { SharedStrings } from './shared-strings.js';
+import type { SharedValues } from './shared-values.js';
 import type { Logger } from 'pino';
 import { Api, ApiError, resourcePath, type ResourceType } from './api.js';
 import { objectKey } from './keys.js';
@@ -35,8 +35,8 @@ export interface InformerOptions {
   stallMs?: number;
   /** The object as cached: without fields the controllers never read, to save memory (managedFields are always dropped). */
   transform?: (obj: KubernetesObject) => KubernetesObject;
-  /** Equal strings of the cached objects kept once (shared-strings.ts); one instance for all informers shares across kinds. */
-  strings?: SharedStrings;
+  /** Equal strings of the cached objects kept once (shared-values.ts); one instance for all informers shares across kinds. */
+  strings?: SharedValues;
   onRestart?: (reason: string) => void;
   /** Never list or watch: always synced and empty (a resource the daemon may not read). */
   disabled?: boolean;
