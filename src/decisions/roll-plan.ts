@@ -14,11 +14,16 @@ export const RESTARTED_AT_ANNOTATION = `${PREFIX}restarted-at`;
 
 const ROLLED_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];
 
-/** A short digest of what the router loads from a Secret; annotations and other keys do not count. */
+/**
+ * A short digest of what the router loads from a Secret; annotations and
+ * other keys do not count. The first 8 bytes of SHA-256 in hex, made as a
+ * string of its own: a slice of the full hex would keep all 64 characters
+ * alive for as long as the roll controller keeps the digest.
+ */
 export function secretDigest(secret: V1Secret): string {
   const h = createHash('sha256');
   for (const k of ROLLED_KEYS) h.update(`${k}\0${secret.data?.[k] ?? ''}\0`);
-  return h.digest('hex').slice(0, 16);
+  return h.digest().toString('hex', 0, 8);
 }
 
 export function decodeRecord(text: string | undefined): Record<string, string> {

@@ -13,7 +13,6 @@
 // once more with none left (issue 16: 158 of 2,398 passes at N = 300 were
 // full, 42 % of the daemon's busy CPU at N = 1,000).
 import type { V1Secret } from '@kubernetes/client-node';
-import { namespacedKey } from '../../kube/keys.js';
 import { TimeSlice } from '../../kube/time-slice.js';
 import type { ExpiryTracker, TrackedKind } from '../../tracking/tracker.js';
 import { secretDigest } from '../../decisions/roll-plan.js';
@@ -49,15 +48,18 @@ export interface InUsePass {
   whole(): InUseSecrets;
 }
 
-const entryKey = (kind: TrackedKind, name: string): string => `${kind}/${name}`;
+/** Per kind, by object name: the names are the cached objects' own strings, so a key costs nothing of its own. */
+type ByKind<V> = Record<TrackedKind, Map<string, V>>;
+
+const byKind = <V>(): ByKind<V> => ({ listener: new Map(), connector: new Map() });
 
 export class InUse {
-  /** namespace → "kind/name" → entry. */
-  private readonly views = new Map<string, Map<string, Entry>>();
-  /** namespace → "kind/name" of the objects an event concerned since the last pass. */
-  private readonly dirty = new Map<string, Set<string>>();
-  /** Digest per Secret, hashed once per resourceVersion. */
-  private readonly digests = new Map<string, { rv: string; digest: string }>();
+  /** namespace → the entry of each object. */
+  private readonly views = new Map<string, ByKind<Entry>>();
+  /** namespace → the objects an event concerned since the last pass. */
+  private readonly dirty = new Map<string, Record<TrackedKind, Set<string>>>();
+  /** namespace → Secret name → its digest, hashed once per resourceVersion. */
+  private readonly digests = new Map<string, Map<string, { rv: string; digest: string }>>();
   /** Namespaces whose next pass describes every object. */
   private readonly fullPasses = new Set<string>();
 
@@ -65,9 +67,9 @@ export class InUse {
 
   /** The object (or its Secret or Certificate) changed: describe it again on the next pass. */
   touch(kind: TrackedKind, namespace: string, name: string): void {
-    let set = this.dirty.get(namespace);
-    if (!set) this.dirty.set(namespace, (set = new Set()));
-    set.add(entryKey(kind, name));
+    let sets = this.dirty.get(namespace);
+    if (!sets) this.dirty.set(namespace, (sets = { listener: new Set(), connector: new Set() }));
+    sets[kind].add(name);
   }
 
   /** The next pass over `namespace` describes every object in it, not only those events concerned. */
@@ -77,12 +79,17 @@ export class InUse {
 
   /** A deleted Secret's digest goes with it: a daemon running for months sees many come and go. */
   forgetSecret(namespace: string, name: string): void {
-    this.digests.delete(namespacedKey(namespace, name));
+    const known = this.digests.get(namespace);
+    if (!known) return;
+    known.delete(name);
+    if (known.size === 0) this.digests.delete(namespace);
   }
 
   /** How many Secrets have a digest cached (for tests). */
   get cachedDigests(): number {
-    return this.digests.size;
+    let n = 0;
+    for (const m of this.digests.values()) n += m.size;
+    return n;
   }
 
   /** Brings the namespace's view up to date (sliced, so the event loop keeps turning) and returns it. */
@@ -91,14 +98,11 @@ export class InUse {
     this.dirty.delete(namespace);
     const known = this.views.get(namespace);
     const full = this.fullPasses.delete(namespace) || !known;
-    const view = full ? new Map<string, Entry>() : known;
+    const view = full ? byKind<Entry>() : known;
     const targets: [TrackedKind, string][] = full
       ? [...this.caches.listeners.list(namespace).map((o): [TrackedKind, string] => ['listener', o.metadata.name]),
         ...this.caches.connectors.list(namespace).map((o): [TrackedKind, string] => ['connector', o.metadata.name])]
-      : [...(dirty ?? [])].map((k): [TrackedKind, string] => {
-        const slash = k.indexOf('/');
-        return [k.slice(0, slash) === 'connector' ? 'connector' : 'listener', k.slice(slash + 1)];
-      });
+      : [...[...(dirty?.listener ?? [])].map((n): [TrackedKind, string] => ['listener', n]), ...[...(dirty?.connector ?? [])].map((n): [TrackedKind, string] => ['connector', n])];
     const described: Record<string, string> = {};
     try {
       await this.describe(namespace, targets, view, described);
@@ -107,14 +111,14 @@ export class InUse {
       this.fullPasses.add(namespace);
       throw err;
     }
-    if (view.size > 0) this.views.set(namespace, view);
+    if (view.listener.size + view.connector.size > 0) this.views.set(namespace, view);
     else this.views.delete(namespace);
     return {
       described,
       whole: (): InUseSecrets => {
         const current: Record<string, string> = {};
         const referenced = new Set<string>();
-        for (const e of view.values()) {
+        for (const e of [...view.listener.values(), ...view.connector.values()]) {
           referenced.add(e.secret);
           if (e.digest !== undefined) current[e.secret] = e.digest;
         }
@@ -123,7 +127,7 @@ export class InUse {
     };
   }
 
-  private async describe(namespace: string, targets: readonly [TrackedKind, string][], view: Map<string, Entry>, described: Record<string, string>): Promise<void> {
+  private async describe(namespace: string, targets: readonly [TrackedKind, string][], view: ByKind<Entry>, described: Record<string, string>): Promise<void> {
     const slice = new TimeSlice();
     // Parsed in slices first (tracker.prepare), so the descriptions below read the parse cache.
     for (const [kind, name] of targets) {
@@ -135,24 +139,28 @@ export class InUse {
       // Describing one the tracker has not described yet verifies its key and chain (about 0.5 ms).
       const s = this.tracker.current(kind, namespace, name)?.status;
       if (!s?.secret) {
-        view.delete(entryKey(kind, name));
+        view[kind].delete(name);
         continue;
       }
       const secret = this.caches.secrets.get(namespace, s.secret) ?? this.caches.opaqueSecrets.get(namespace, s.secret);
       // The §4.4 gate: only verified material is rolled.
-      const digest = s.ready && secret ? this.digest(namespace, s.secret, secret) : undefined;
-      view.set(entryKey(kind, name), { secret: s.secret, ...(digest !== undefined ? { digest } : {}) });
+      const digest = s.ready && secret ? this.digest(namespace, secret) : undefined;
+      // Keyed by the description's name (the cached object's string), not the one the event named.
+      view[kind].set(s.name, { secret: s.secret, ...(digest !== undefined ? { digest } : {}) });
       if (digest !== undefined) described[s.secret] = digest;
     }
   }
 
-  private digest(namespace: string, name: string, secret: V1Secret): string {
-    const key = namespacedKey(namespace, name);
+  private digest(namespace: string, secret: V1Secret): string {
+    // The cached Secret's own name string as the key.
+    const name = secret.metadata?.name ?? '';
     const rv = secret.metadata?.resourceVersion ?? '';
-    const known = this.digests.get(key);
+    let inNamespace = this.digests.get(namespace);
+    const known = inNamespace?.get(name);
     if (known && known.rv === rv && rv !== '') return known.digest;
     const digest = secretDigest(secret);
-    this.digests.set(key, { rv, digest });
+    if (!inNamespace) this.digests.set(namespace, (inNamespace = new Map<string, { rv: string; digest: string }>()));
+    inNamespace.set(name, { rv, digest });
     return digest;
   }
 }

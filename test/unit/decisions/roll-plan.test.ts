@@ -22,6 +22,12 @@ describe('roll/plan', () => {
       expect(secretDigest(secret(BASE))).to.equal(a);
     });
 
+    it('is the digest earlier versions recorded on Deployments (a new one would restart every router after an upgrade)', () => {
+      // sha256 of "tls.crt\0<base64>\0tls.key\0…" in hex, first 16 characters, as computed before it was made a string of its own.
+      const s: V1Secret = { metadata: { name: 'x' }, data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5', 'ca.crt': 'Y2E=' } };
+      expect(secretDigest(s)).to.equal('ce1f53490d52329f');
+    });
+
     for (const key of ['tls.crt', 'tls.key', 'ca.crt'] as const) {
       it(`changes with ${key}`, () => {
         expect(secretDigest(secret({ ...BASE, [key]: 'OTHER' }))).to.not.equal(secretDigest(secret(BASE)));
