@@ -6,6 +6,7 @@ import { toPem } from './pem.js';
 import { parseSubjectAltName } from './subject-alt-name.js';
 import { normalizeIp } from '../host/normalize.js';
 import { StringTable } from '../util/string-table.js';
+import { ownString } from '../util/own-string.js';
 
 /**
  * Parsed certificates stay in the parse cache for as long as their Secret
@@ -51,7 +52,7 @@ export class ParsedCertificate {
     const dnsNames: string[] = [];
     const ipAddresses: string[] = [];
     for (const san of parseSubjectAltName(altNames)) {
-      if (san.type === 'DNS') dnsNames.push(san.value);
+      if (san.type === 'DNS') dnsNames.push(ownString(san.value));
       if (san.type === 'IP Address') {
         const ip = normalizeIp(san.value);
         if (ip !== undefined) ipAddresses.push(ip);

@@ -217,9 +217,10 @@ export class ExpiryTracker {
   /** The inputs a description depends on, plus which side of each validity bound `now` is on. */
   private fingerprint(kind: TrackedKind, obj: Listener | Connector, now: Date): string {
     const ns = obj.metadata.namespace;
-    const parts = [kind, obj.metadata.resourceVersion ?? ''];
+    // The names are not in it: they follow from the object's resourceVersion (and kind, which the memo key has).
+    const parts = [obj.metadata.resourceVersion ?? ''];
     for (const n of secretNamesUsedBy(obj)) {
-      parts.push(n, this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
+      parts.push(this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
     const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;
     const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]
