@@ -16,6 +16,19 @@ function secretJson(i: number, selfSigned: boolean): string {
   });
 }
 
+/** Heap held by the objects parsed from `texts`, each passed through `shared` first when there is one. */
+function heapHeldBy(texts: readonly string[], shared: SharedValues | undefined): number {
+  const base = heapAfterGc();
+  const kept = texts.map((t) => {
+    const o = JSON.parse(t) as unknown;
+    shared?.shareAll(o);
+    return o;
+  });
+  const bytes = heapAfterGc() - base;
+  expect(kept).to.have.length(texts.length);
+  return bytes;
+}
+
 describe('SharedValues', function () {
   it('leaves every object equal to what it was', function () {
     const shared = new SharedValues();
@@ -57,19 +70,8 @@ describe('SharedValues', function () {
     it(`2,000 Secrets parsed from JSON hold less heap once shared (${selfSigned ? 'self-signed: ca.crt is tls.crt' : 'one CA in every ca.crt'})`, function () {
       const n = 2000;
       const texts = Array.from({ length: n }, (_, i) => secretJson(i, selfSigned));
-      const base = heapAfterGc();
-      const plain = texts.map((t) => JSON.parse(t) as unknown);
-      const plainBytes = heapAfterGc() - base;
-      plain.length = 0;
-      const base2 = heapAfterGc();
-      const shared = new SharedValues();
-      const kept = texts.map((t) => {
-        const o = JSON.parse(t) as unknown;
-        shared.shareAll(o);
-        return o;
-      });
-      const sharedBytes = heapAfterGc() - base2;
-      expect(kept).to.have.length(n);
+      const plainBytes = heapHeldBy(texts, undefined);
+      const sharedBytes = heapHeldBy(texts, new SharedValues());
       console.log(`      heap per Secret: ${(plainBytes / n).toFixed(0)} B plain, ${(sharedBytes / n).toFixed(0)} B shared`);
       // About 1.1 kB of ca.crt per Secret is one string for all (or the Secret's own tls.crt).
       expect(sharedBytes, `heap per Secret: ${(plainBytes / n).toFixed(0)} B plain, ${(sharedBytes / n).toFixed(0)} B shared`).to.be.below(plainBytes - n * 900);
@@ -138,20 +140,8 @@ describe('SharedValues', function () {
   it('2,000 Certificates parsed from JSON hold less heap once their parts are shared', function () {
     const n = 2000;
     const texts = Array.from({ length: n }, (_, i) => certificateJson(i, i % 60));
-    const measure = (parts: boolean): number => {
-      const shared = new SharedValues({ shareParts: parts });
-      const base = heapAfterGc();
-      const kept = texts.map((t) => {
-        const o = JSON.parse(t) as unknown;
-        shared.shareAll(o);
-        return o;
-      });
-      const bytes = heapAfterGc() - base;
-      expect(kept).to.have.length(n);
-      return bytes;
-    };
-    const stringsOnly = measure(false);
-    const withParts = measure(true);
+    const stringsOnly = heapHeldBy(texts, new SharedValues({ shareParts: false }));
+    const withParts = heapHeldBy(texts, new SharedValues());
     console.log(`      heap per Certificate: ${(stringsOnly / n).toFixed(0)} B strings shared, ${(withParts / n).toFixed(0)} B parts shared too`);
     // Seven parts of 30-100 bytes each are one copy for all (the conditions one per second), less the table's texts of parts that are not repeated.
     expect(withParts, `per Certificate: ${(stringsOnly / n).toFixed(0)} B, then ${(withParts / n).toFixed(0)} B`).to.be.below(stringsOnly - n * 150);

@@ -2,14 +2,10 @@
 // `delete` of that key leaves a JSON-parsed metadata object in V8's dictionary
 // mode (a hash table of its own per cached object, on Node 24), so the key is
 // dropped by making metadata again. V8's own test of an object's mode shows it.
-import { setFlagsFromString } from 'node:v8';
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stripManagedFields } from '../../../src/kube/strip-managed-fields.js';
-
-setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a V8 intrinsic is only parsed in code compiled after the flag is set
-const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+import { hasFastProperties } from '../../support/fast-properties.js';
 
 // As the API server sends it: managedFields is the last field of metadata.
 const secretJson = JSON.stringify({

@@ -1,14 +1,10 @@
 // What the informers cache of Secrets, Listeners and Connectors: the fields a
 // controller reads, as fast (not dictionary-mode) objects.
-import { setFlagsFromString } from 'node:v8';
 import { expect } from 'chai';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { cachedOwner, cachedSecret } from '../../../src/model/cached-fields.js';
 import { withoutKeys } from '../../../src/util/without-keys.js';
-
-setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a V8 intrinsic is only parsed in code compiled after the flag is set
-const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+import { hasFastProperties } from '../../support/fast-properties.js';
 
 // As cert-manager leaves a Secret it filled, once kubectl has applied it too.
 const secretJson = JSON.stringify({
