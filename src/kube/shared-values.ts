@@ -59,8 +59,8 @@ export class SharedValues {
   private readonly dataKeys: ReadonlySet<string>;
   /** By their JSON text: parts handed out for equal ones. */
   private readonly parts: BoundedMap<string, object>;
-  /** Every part handed out, whether still remembered or not: frozen, and walked no more. */
-  private readonly sharedParts = new WeakSet<object>();
+  /** Every part handed out, whether still remembered or not (frozen, and walked no more): the length of its JSON text. */
+  private readonly sharedParts = new WeakMap<object, number>();
   private readonly shareParts: boolean;
 
   constructor(opts: SharedValuesOptions = {}) {
@@ -98,15 +98,21 @@ export class SharedValues {
     // Whether obj is made only of values and shared parts, so it can be a shared part itself.
     let part = this.shareParts && !root;
     let entries = 0;
+    // No more than obj's JSON text: a parent too long to be a part is not serialized to find out.
+    let least = 2;
     if (Array.isArray(obj)) {
       const list = obj as unknown[];
       for (let i = 0; i < list.length; i++) {
         const v = list[i];
-        if (typeof v === 'string') list[i] = this.share(v);
-        else if (v !== null && typeof v === 'object') {
+        if (typeof v === 'string') {
+          list[i] = this.share(v);
+          least += v.length + 2;
+        } else if (v !== null && typeof v === 'object') {
           const w = this.walk(v);
           if (w !== v) list[i] = w;
-          part &&= this.sharedParts.has(w);
+          const text = this.sharedParts.get(w);
+          if (text === undefined) part = false;
+          else least += text;
         }
         entries += 1;
       }
@@ -115,20 +121,24 @@ export class SharedValues {
       for (const k of Object.keys(record)) {
         const v = record[k];
         entries += 1;
+        least += k.length + 3;
         if (typeof v === 'string') {
           if (UNIQUE_KEYS.has(k)) part = false;
           else record[k] = this.share(v);
+          least += v.length + 2;
         } else if (k === 'data' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
           this.shareData(v as Record<string, unknown>);
           part = false;
         } else if (v !== null && typeof v === 'object') {
           const w = this.walk(v);
           if (w !== v) record[k] = w;
-          part &&= this.sharedParts.has(w);
+          const text = this.sharedParts.get(w);
+          if (text === undefined) part = false;
+          else least += text;
         }
       }
     }
-    return part && entries <= MAX_PART_ENTRIES ? this.sharePart(obj) : obj;
+    return part && entries <= MAX_PART_ENTRIES && least <= MAX_PART_TEXT ? this.sharePart(obj) : obj;
   }
 
   /** The part equal to `obj` handed out before, or `obj` itself, frozen, from now on. */
@@ -139,7 +149,7 @@ export class SharedValues {
     if (known !== undefined) return known;
     Object.freeze(obj);
     this.parts.set(text, obj);
-    this.sharedParts.add(obj);
+    this.sharedParts.set(obj, text.length);
     return obj;
   }
 
