@@ -5,11 +5,15 @@
 //   npm run bench:heap -- FILE.heapsnapshot --holders [--top 25] [--per N]
 // A holder is listed when nothing listed above it already holds it, so a cache
 // and its inner Map are one row; --per N divides by the objects (Listeners).
+// With two snapshots (before and after M more objects, `npm run bench`'s
+// increment), --per M gives what each holder grew by per added object.
 import type { HeapSnapshot } from './heap-summary.js';
 
 export interface Holder {
   /** Constructor name. */
   name: string;
+  /** The name and the property names it is reached by, nearest first ("ObjectStore < store < secrets"): tells apart holders of one class. */
+  label: string;
   retained: number;
   /** Self sizes of what it holds, by kind ("(string)", "ParsedCertificate", …), biggest first. */
   kinds: { kind: string; bytes: number; count: number }[];
@@ -24,10 +28,11 @@ export function heapHolders(s: HeapSnapshot, top: number): Holder[] {
   const [TYPE, NAME, SIZE, EDGES] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size'), f.indexOf('edge_count')];
   const ef = s.snapshot.meta.edge_fields;
   const ew = ef.length;
-  const [ETYPE, TO] = [ef.indexOf('type'), ef.indexOf('to_node')];
+  const [ETYPE, ENAME, TO] = [ef.indexOf('type'), ef.indexOf('name_or_index'), ef.indexOf('to_node')];
   const nodeTypes = s.snapshot.meta.node_types[0];
   const edgeTypes = s.snapshot.meta.edge_types[0];
   const skipped = new Set([edgeTypes.indexOf('weak'), edgeTypes.indexOf('shortcut')]);
+  const NAMED = new Set([edgeTypes.indexOf('property'), edgeTypes.indexOf('context')]);
   const n = s.nodes.length / w;
   const firstEdge = new Uint32Array(n + 1);
   for (let i = 0, e = 0; i < n; i++) {
@@ -105,6 +110,33 @@ export function heapHolders(s: HeapSnapshot, top: number): Holder[] {
     for (let d = idom[i] ?? 0; d !== 0; d = idom[d] ?? 0) if (listed.has(d)) return true;
     return false;
   };
+  // The property (or closure variable) names it is reached by, nearest first: from any
+  // retainer, since a cache held from two places is dominated by the root alone.
+  const nameFrom = (p: number, v: number): string | undefined => {
+    for (let e = firstEdge[p] ?? 0; e < (firstEdge[p + 1] ?? 0); e += ew) {
+      if ((s.edges[e + TO] ?? 0) / w === v && NAMED.has(s.edges[e + ETYPE] ?? -1)) return s.strings[s.edges[e + ENAME] ?? 0] ?? '?';
+    }
+    return undefined;
+  };
+  const propertyPath = (i: number): string[] => {
+    const path: string[] = [];
+    const visited = new Set([i]);
+    for (let v = i, steps = 0; path.length < 3 && steps < 6; steps++) {
+      let next = -1;
+      for (const p of preds[v] ?? []) {
+        const name = p === 0 || visited.has(p) ? undefined : nameFrom(p, v);
+        if (name === undefined) continue;
+        // `this` of a closure says nothing: the object it is has a name further up.
+        if (name !== 'this') path.push(name);
+        next = p;
+        break;
+      }
+      if (next < 0) break;
+      visited.add(next);
+      v = next;
+    }
+    return path;
+  };
   const out: Holder[] = [];
   for (const i of candidates) {
     if (out.length >= top) break;
@@ -120,7 +152,22 @@ export function heapHolders(s: HeapSnapshot, top: number): Holder[] {
       kinds.set(kind, k);
       todo.push(...(children[v] ?? []));
     }
-    out.push({ name: nameOf(i), retained: retained[i] ?? 0, kinds: [...kinds.values()].sort((a, b) => b.bytes - a.bytes) });
+    out.push({ name: nameOf(i), label: [nameOf(i), ...propertyPath(i)].join(' < '), retained: retained[i] ?? 0, kinds: [...kinds.values()].sort((a, b) => b.bytes - a.bytes) });
+  }
+  // Holders still alike are numbered by size (the biggest ObjectStore is the same cache in two snapshots of one run).
+  const alike = new Map<string, number>();
+  for (const h of out) {
+    const k = (alike.get(h.label) ?? 0) + 1;
+    alike.set(h.label, k);
+    if (k > 1) h.label = `${h.label} #${k}`;
   }
   return out;
+}
+
+/** What each holder (by label) grew by from `before` to `after`, biggest growth first. */
+export function holderGrowth(before: readonly Holder[], after: readonly Holder[]): { label: string; bytes: number }[] {
+  const sums = new Map<string, number>();
+  for (const h of after) sums.set(h.label, (sums.get(h.label) ?? 0) + h.retained);
+  for (const h of before) sums.set(h.label, (sums.get(h.label) ?? 0) - h.retained);
+  return [...sums].map(([label, bytes]) => ({ label, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

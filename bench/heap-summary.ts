@@ -5,8 +5,9 @@
 //   npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]
 //   npm run bench:heap -- N100.heapsnapshot N1000.heapsnapshot --per 900   (growth per object, by kind)
 //   npm run bench:heap -- N1000.heapsnapshot --holders [--per 1000] [--kinds 4]   (which cache or index holds it: heap-holders.ts)
+//   npm run bench:heap -- N1000.heapsnapshot N1000+250.heapsnapshot --holders --per 250   (what each holder grew by per added object)
 import { readFileSync } from 'node:fs';
-import { heapHolders } from './heap-holders.js';
+import { heapHolders, holderGrowth } from './heap-holders.js';
 
 /** The nodes of a V8 .heapsnapshot: what a summary by kind reads. */
 export interface SnapshotNodes {
@@ -65,13 +66,23 @@ function main(argv: string[]): void {
   if (files.length === 0) throw new Error('usage: npm run bench:heap -- FILE.heapsnapshot [more files] [--top 30]   or   -- BEFORE AFTER --per N (growth per object)   or   -- FILE --holders [--per N]');
   const load = (file: string): HeapSnapshot => JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshot;
   const read = (file: string): { total: number; groups: HeapGroup[] } => summarizeHeap(load(file));
+  if (argv.includes('--holders') && files.length === 2 && per !== undefined) {
+    const [a = '', b = ''] = files;
+    const limit = flag(argv, '--top') ?? 25;
+    // More holders than shown are compared: one below the cut in one snapshot and above it in the other is no growth.
+    const growth = holderGrowth(heapHolders(load(a), limit * 4), heapHolders(load(b), limit * 4));
+    console.log(`${b} - ${a}: retained size per holder, grown per object (${per})`);
+    for (const g of growth.slice(0, limit)) console.log(`${(g.bytes / per).toFixed(0).padStart(10)} B  ${g.label}`);
+    console.log(`${(growth.reduce((t, g) => t + g.bytes, 0) / per).toFixed(0).padStart(10)} B  (all ${growth.length} holders compared)`);
+    return;
+  }
   if (argv.includes('--holders')) {
     const unit = per ?? 1;
     const fmt = (bytes: number): string => (per === undefined ? `${(bytes / 1048576).toFixed(2)} MiB` : `${(bytes / unit).toFixed(0)} B`).padStart(12);
     for (const file of files) {
       console.log(`${file}: retained size of the biggest holders${per === undefined ? '' : `, per object (${per})`}; native memory (ArrayBuffer contents) is in a snapshot but not in the JS heap`);
       for (const h of heapHolders(load(file), flag(argv, '--top') ?? 25)) {
-        console.log(`${fmt(h.retained)}  ${h.name}`);
+        console.log(`${fmt(h.retained)}  ${h.label}`);
         for (const k of h.kinds.slice(0, flag(argv, '--kinds') ?? 4)) console.log(`${' '.repeat(14)}${fmt(k.bytes)}  ${String(k.count).padStart(7)} ${k.kind}`);
       }
     }

@@ -7,12 +7,14 @@ export interface BenchArgs {
   cpuProf: boolean;
   /** A heap snapshot of the daemon at the end of each steady window, beside the daemon logs. */
   heapSnapshot: boolean;
+  /** After each steady window, this fraction of N more Listeners: the retained heap each one adds (the slope, without the daemon's one-off costs). */
+  increment: number;
   /** An existing cluster of this project's making (its kubeconfig and audit log) instead of a new one. */
   kubeconfig?: string;
   auditLog?: string;
 }
 
-export const USAGE = `npm run bench -- [--sizes 100,1000,5000] [--steady-minutes 5] [--expiry-objects 10000] [--out bench-perf.json] [--cpu-prof] [--heap-snapshot]
+export const USAGE = `npm run bench -- [--sizes 100,1000,5000] [--steady-minutes 5] [--expiry-objects 10000] [--out bench-perf.json] [--cpu-prof] [--heap-snapshot] [--increment 0.25]
                     [--kubeconfig FILE --audit-log FILE]   (a running control plane of this project instead of a new one)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -25,7 +27,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (a === '--cpu-prof' || a === '--heap-snapshot') values.set(a.slice(2), 'true');
     else values.set(a.slice(2), argv[++i] ?? '');
   }
-  const known = new Set(['sizes', 'steady-minutes', 'expiry-objects', 'out', 'cpu-prof', 'heap-snapshot', 'kubeconfig', 'audit-log']);
+  const known = new Set(['sizes', 'steady-minutes', 'expiry-objects', 'out', 'cpu-prof', 'heap-snapshot', 'increment', 'kubeconfig', 'audit-log']);
   for (const k of values.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k}\n${USAGE}`);
   const num = (k: string, fallback: number, integer: boolean): number => {
     const raw = values.get(k);
@@ -41,7 +43,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if ((kubeconfig === undefined) !== (auditLog === undefined)) throw new Error('--kubeconfig and --audit-log go together');
   return {
     sizes, steadyMinutes: num('steady-minutes', 5, false), expiryObjects: num('expiry-objects', 10_000, true),
-    out: values.get('out') ?? 'bench-perf.json', cpuProf: values.get('cpu-prof') === 'true', heapSnapshot: values.get('heap-snapshot') === 'true',
+    out: values.get('out') ?? 'bench-perf.json', cpuProf: values.get('cpu-prof') === 'true', heapSnapshot: values.get('heap-snapshot') === 'true', increment: num('increment', 0.25, false),
     ...(kubeconfig !== undefined && auditLog !== undefined ? { kubeconfig, auditLog } : {}),
   };
 }

@@ -27,7 +27,7 @@ try {
   mkdirSync(daemonDir, { recursive: true });
   const report = await runPerf({
     kubeconfig: args.kubeconfig ?? info?.kubeconfig ?? '', auditLog: args.auditLog ?? info?.auditLog ?? '', dir: daemonDir,
-    sizes: args.sizes, steadyMs: args.steadyMinutes * 60_000, expiryObjects: args.expiryObjects, cpuProf: args.cpuProf, heapSnapshot: args.heapSnapshot,
+    sizes: args.sizes, steadyMs: args.steadyMinutes * 60_000, expiryObjects: args.expiryObjects, cpuProf: args.cpuProf, heapSnapshot: args.heapSnapshot, increment: args.increment,
     prefix: 'bench', clusterResourceNamespace: 'cert-manager', log,
     onProgress: (partial) => { writeFileSync(out, `${JSON.stringify({ ...partial, partial: true }, null, 2)}\n`); },
   });

@@ -27,6 +27,8 @@ export interface PerfOptions {
   expiryObjects: number;
   cpuProf: boolean;
   heapSnapshot: boolean;
+  /** M = this fraction of N more Listeners after each steady window, for the heap per added Listener; 0 for none. */
+  increment: number;
   /** Namespaces are PREFIX-floor-N, PREFIX-peer-N, PREFIX-us-N, PREFIX-expiry. */
   prefix: string;
   /** cert-manager's --cluster-resource-namespace (where the CA Secret goes). */
@@ -76,7 +78,7 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
       sizes: [],
     };
     for (const n of o.sizes) {
-      report.sizes.push(await runSize(n, { api, audit, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, steadyMs: o.steadyMs, cpuProf: o.cpuProf, heapSnapshot: o.heapSnapshot, log: o.log, quiet }));
+      report.sizes.push(await runSize(n, { api, audit, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, steadyMs: o.steadyMs, cpuProf: o.cpuProf, heapSnapshot: o.heapSnapshot, increment: o.increment, log: o.log, quiet }));
       o.onProgress?.(report);
     }
     if (o.expiryObjects > 0) report.expiry = await runExpiry(o.expiryObjects, { api, daemonKubeconfig: saKubeconfig, dir: o.dir, prefix: o.prefix, log: o.log });

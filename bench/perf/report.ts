@@ -32,6 +32,10 @@ export function formatReport(r: PerfReport): string {
     r.sizes.map((x) => [String(x.n), x.requests.writesPerListener.toFixed(2), Object.entries(x.requests.perListener).map(([v, c]) => `${v} ${c}`).join(', '),
       x.steady.windowS.toFixed(0), String(x.steady.writesPerMin), String(x.steady.requestsPerMin), x.steady.cpuSPerMin.toFixed(3), mib(x.steady.rssBytes), `${mib(x.steady.heapUsedBytes)} (${mib(x.steady.retainedHeapBytes)})`,
       kib(x.steady.bytesPerObject.rss), kib(x.steady.bytesPerObject.heap)])));
+  for (const x of r.sizes) {
+    const inc = x.increment;
+    if (inc) out.push(`N=${x.n}: ${inc.listeners} more Listeners after the steady window (all wired ${s(inc.wiredMs)} s after the first create): retained heap ${kib(inc.heapPerListener)} KiB per added Listener (${mib(inc.retainedHeapBytesBefore)} → ${mib(inc.retainedHeapBytes)} MiB), against ${kib(x.steady.bytesPerObject.heap)} KiB per Listener above the idle daemon's baseline`);
+  }
   for (const x of r.sizes) out.push(`N=${x.n}: quiet ${s(x.drain.ms)} s after all were wired (${x.drain.writes} writes, the last after ${s(x.drain.lastWriteMs)} s; the namespace's last write by anyone ${x.drain.lastWriteAnyoneMs !== undefined ? `after ${s(x.drain.lastWriteAnyoneMs)} s` : 'before'}; ${x.drain.cpuS} CPU s); the steady window began then`);
   if (r.sizes.length >= 2) {
     out.push('', 'Growth with N:');

@@ -8,8 +8,10 @@ import { loadavg } from 'node:os';
 import type { Api } from '../../src/kube/api.js';
 import { Resources } from '../../src/model/resources.js';
 import type { Logger } from '../../src/telemetry/log.js';
-import { byVerb, byVerbAndResource, WRITE_VERBS, type AuditLog, type AuditRequest } from './audit.js';
+import { byVerb, byVerbAndResource, WRITE_VERBS, type AuditLog } from './audit.js';
 import { BenchDaemon, metricValue } from './daemon.js';
+import { runIncrement, type IncrementResult } from './increment.js';
+import { waitQuiet } from './quiet.js';
 import { SA_USER } from './identity.js';
 import { certificate, ingress, listener, objectName } from './objects.js';
 import { createAll, Ingresses, percentile, Stamps } from './phase.js';
@@ -51,6 +53,8 @@ export interface SizeResult {
     /** Above the idle daemon's baseline, per Listener; heap is the retained heap. */
     bytesPerObject: { rss: number; heap: number };
   };
+  /** M more Listeners after the steady window: the heap each one adds (increment.ts). */
+  increment?: IncrementResult;
   cpuProfile?: string;
   heapSnapshot?: string;
 }
@@ -64,6 +68,8 @@ export interface SizeOptions {
   steadyMs: number;
   cpuProf: boolean;
   heapSnapshot: boolean;
+  /** M = this fraction of N (at least 1) more Listeners after the steady window; 0 for none. */
+  increment: number;
   log: (line: string) => void;
   quiet: Logger;
 }
@@ -138,29 +144,9 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const us = { ...side(created, certsAt, readyAt), daemonSyncMs, wiredMs: wiredAt - created.firstAt, readyToWired: { p50: percentile(lags, 50) ?? 0, p99: percentile(lags, 99) ?? 0, max: Math.max(...lags) } };
     log(`N=${n} us: ${n} Certificates in ${us.certificatesMs} ms, Ready in ${us.readyMs} ms, all wired in ${us.wiredMs} ms`);
 
-    // The steady window measures a daemon with nothing to do: it begins once nobody (the daemon, cert-manager)
-    // has written in the namespace for 10 s and the daemon used under 1 % of a CPU for 5 s. All wired is not
-    // that: the Normal Events may still be being posted (not awaited by the reconciles), and cert-manager goes
-    // on updating the Certificates and deleting its temporary key Secrets for minutes (a round-7 run at
-    // N = 2,500 put 4 minutes of it, 2,500 updates and deletes, in the window: 2.2 CPU s/min).
-    // --cpu-prof's sampling threads alone keep 13 % of a core busy: then only the writes tell when it is quiet.
-    const idleCpuS = o.cpuProf ? Infinity : 0.05;
-    const drainCpu0 = daemon.sample().cpuS;
-    const drainDeadline = Date.now() + 600_000;
-    const cpuTrail: number[] = [];
-    let drainWrites: AuditRequest[] = [];
-    let lastWrite = wiredAt;
-    let othersLast: number | undefined;
-    for (;;) {
-      drainWrites = o.audit.requests(SA_USER, wiredAt).filter((r) => WRITE_VERBS.has(r.verb));
-      lastWrite = drainWrites.reduce((m, r) => Math.max(m, r.at), wiredAt);
-      othersLast = o.audit.lastWriteIn(usNs, wiredAt);
-      const last = Math.max(lastWrite, othersLast ?? wiredAt);
-      cpuTrail.push(daemon.sample().cpuS);
-      const recent = cpuTrail.length > 5 ? (cpuTrail[cpuTrail.length - 1] ?? 0) - (cpuTrail[cpuTrail.length - 6] ?? 0) : Infinity;
-      if ((Date.now() - last >= 10_000 && recent < idleCpuS) || Date.now() > drainDeadline) break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    // The steady window measures a daemon with nothing to do: it begins once the namespace is quiet (quiet.ts).
+    const quiet = await waitQuiet(o.audit, daemon, usNs, wiredAt, o.cpuProf);
+    const { lastWrite, othersLast } = quiet;
     // Counted only now: the API server writes a request's audit line after its
     // response, so right at "all wired" the last lines may not be in the file
     // yet (a smoke run counted 19 of 20 Certificate creates). The window is by
@@ -168,7 +154,7 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
     const converging = o.audit.requests(SA_USER, created.firstAt, wiredAt).filter((r) => r.namespace === usNs || r.namespace === undefined);
     const verbs = byVerb(converging);
     const writes = converging.filter((r) => WRITE_VERBS.has(r.verb)).length;
-    const drain = { ms: Date.now() - wiredAt, lastWriteMs: lastWrite - wiredAt, writes: drainWrites.length, cpuS: round(daemon.sample().cpuS - drainCpu0), ...(othersLast !== undefined ? { lastWriteAnyoneMs: othersLast - wiredAt } : {}) };
+    const drain = { ms: Date.now() - wiredAt, lastWriteMs: lastWrite - wiredAt, writes: quiet.writes.length, cpuS: round(quiet.cpuS), ...(othersLast !== undefined ? { lastWriteAnyoneMs: othersLast - wiredAt } : {}) };
     log(`N=${n} us: quiet ${drain.ms} ms after all were wired: ${drain.writes} writes (the last ${drain.lastWriteMs} ms after; the namespace's last write by anyone ${othersLast !== undefined ? `${othersLast - wiredAt} ms after` : 'before'}), ${drain.cpuS} CPU s`);
 
     const steadyFrom = Date.now();
@@ -203,6 +189,15 @@ export async function runSize(n: number, o: SizeOptions): Promise<SizeResult> {
       },
       ...(snapshot !== undefined ? { heapSnapshot: snapshot } : {}),
     };
+    if (o.increment > 0) {
+      const m = Math.max(1, Math.round(n * o.increment));
+      const inc = await runIncrement({
+        api, audit: o.audit, daemon, namespace: usNs, n, m, retainedHeapBytesBefore: retained, cpuProf: o.cpuProf, quiet: o.quiet, timeoutMs: timeout,
+        ...(o.heapSnapshot ? { heapSnapshot: `${o.dir}/daemon-N${n}+${m}.heapsnapshot` } : {}),
+      });
+      result.increment = inc;
+      log(`N=${n} +${m}: all wired ${inc.wiredMs} ms after the first create, quiet ${inc.quietMs} ms later; retained heap ${inc.heapPerListener} B per added Listener (${inc.retainedHeapBytesBefore} -> ${inc.retainedHeapBytes} B)`);
+    }
     const errors = daemon.errors();
     if (errors.length > 0) log(`N=${n}: the daemon logged ${errors.length} errors, first: ${errors[0] ?? ''} (log ${daemon.logFile})`);
   } finally {

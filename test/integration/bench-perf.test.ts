@@ -1,6 +1,6 @@
 // npm run bench's smoke run (issue 16): the same runPerf() the full benchmark
-// runs, at N = 20 with a 10 s steady window and 20 tracked Secrets, on the
-// suite's control plane. It checks the report's shape and that every figure
+// runs, at N = 20 with a 10 s steady window, 5 Listeners more after it and
+// 20 tracked Secrets, on the suite's control plane. It checks the report's shape and that every figure
 // was measured; the figures themselves depend on the machine's load and are
 // printed, not judged (docs/performance.md holds the full runs).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { runPerf, type PerfReport } from '../../bench/perf/perf.js';
 import { formatReport } from '../../bench/perf/report.js';
 import { testCluster } from '../support/cluster.js';
 
-describe('npm run bench (smoke: N=20, 10 s steady)', function () {
+describe('npm run bench (smoke: N=20, 10 s steady, 5 more)', function () {
   this.timeout(300_000);
   let report: PerfReport;
   let dir = '';
@@ -20,7 +20,7 @@ describe('npm run bench (smoke: N=20, 10 s steady)', function () {
     dir = mkdtempSync(join(tmpdir(), 'scr-bench-smoke-'));
     report = await runPerf({
       kubeconfig: testCluster().kubeconfig, auditLog: testCluster().auditLog, dir,
-      sizes: [20], steadyMs: 10_000, expiryObjects: 20, cpuProf: false, heapSnapshot: false,
+      sizes: [20], steadyMs: 10_000, expiryObjects: 20, cpuProf: false, heapSnapshot: false, increment: 0.25,
       prefix: `smoke-${Date.now().toString(36)}`, clusterResourceNamespace: 'cert-manager',
       log: (l) => { console.error(`    [bench] ${l}`); },
     });
@@ -63,6 +63,17 @@ describe('npm run bench (smoke: N=20, 10 s steady)', function () {
     expect(s.steady.baselineRetainedHeapBytes, 'baseline retained heap').to.be.greaterThan(1e6);
     expect(s.steady.rssBytes).to.be.greaterThan(10 * 1024 * 1024);
     expect(s.steady.heapUsedBytes).to.be.greaterThan(1024 * 1024);
+  });
+
+  it('adds a quarter of N more Listeners after the steady window and reads the heap again', function () {
+    const s = report.sizes[0]!;
+    const inc = s.increment;
+    expect(inc?.listeners).to.equal(5);
+    expect(inc?.wiredMs, 'the 5 wired after their first create').to.be.greaterThan(0);
+    // The heap the steady window ended with, then the heap with all 25 (a live heap is some MB).
+    expect(inc?.retainedHeapBytesBefore).to.equal(s.steady.retainedHeapBytes);
+    expect(inc?.retainedHeapBytes).to.be.greaterThan(1e6);
+    expect(inc?.heapPerListener).to.equal(Math.round(((inc?.retainedHeapBytes ?? 0) - (inc?.retainedHeapBytesBefore ?? 0)) / 5));
   });
 
   it('times start-up over tracked Secrets and one /metrics scrape', function () {
