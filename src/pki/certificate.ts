@@ -29,9 +29,9 @@ export class ParsedCertificate {
   /** The certificate has a subjectAltName extension (then its CN names no host). */
   readonly hasSubjectAltName: boolean;
   /** From subjectAltName, as written in the certificate. */
-  readonly dnsNames: string[];
+  readonly dnsNames: readonly string[];
   /** From subjectAltName, normalized (dotted quad, or RFC 5952 IPv6). */
-  readonly ipAddresses: string[];
+  readonly ipAddresses: readonly string[];
   private node: WeakRef<X509Certificate>;
   // The CN is needed only for certificates without SANs and for messages, and
   // reading it (the legacy object also hashes the DER three times) is a fifth
@@ -60,8 +60,9 @@ export class ParsedCertificate {
     }
     // Copies of exactly their size: an array grown by push keeps room for 17
     // entries (150 bytes), and these stay for as long as the Secret is cached.
-    this.dnsNames = dnsNames.slice();
-    this.ipAddresses = ipAddresses.slice();
+    // Most certificates name no IP address: one empty list for all of them.
+    this.dnsNames = dnsNames.length === 0 ? NONE : dnsNames.slice();
+    this.ipAddresses = ipAddresses.length === 0 ? NONE : ipAddresses.slice();
   }
 
   /** Node's object, for signatures and keys; made again from `der` when the last one was collected. */
@@ -89,6 +90,8 @@ export class ParsedCertificate {
     return (this.cn ??= { value: lastCommonName(this.x509) }).value;
   }
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Distinguished names, kept once: every leaf an issuer signed has the same

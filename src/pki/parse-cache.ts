@@ -29,15 +29,37 @@ export interface ParseResult {
  */
 export const MAX_OBJECTS = 50_000;
 
-/** One object's revision: its data keys and what each parsed to, side by side (a Map per object was 180 bytes for its two or three keys). */
-interface ObjectEntry {
-  version: string;
-  keys: string[];
-  results: ParseResult[];
-}
+/**
+ * One object's revision, flat: its resourceVersion, then each data key and
+ * what it parsed to ([version, key, result, key, result]). An object and two
+ * lists per entry were 150 bytes more than this one list (a Map per object
+ * 180 before that).
+ */
+type ObjectEntry = (string | ParseResult)[];
 
 /** Most texts parse without a problem: one empty list for all of them. */
 const NO_PROBLEMS: readonly CertificateProblem[] = Object.freeze([]);
+
+/**
+ * A text that is one certificate and nothing else parses to the same result
+ * wherever it is found: a self-signed Secret's tls.crt and ca.crt, or an
+ * issuer's CA in the ca.crt of every Secret it signed. Kept once per
+ * certificate (for as long as the certificate is in memory), not once per
+ * object and key.
+ */
+const alone = new WeakMap<ParsedCertificate, ParseResult>();
+
+function keptResult(result: ParseResult): ParseResult {
+  const [only] = result.certificates;
+  if (only !== undefined && result.certificates.length === 1 && result.problems.length === 0) {
+    let shared = alone.get(only);
+    if (shared === undefined) alone.set(only, (shared = Object.freeze({ certificates: Object.freeze([only]), problems: NO_PROBLEMS })));
+    return shared;
+  }
+  // Lists of exactly their size (slice): the parser grows them by push, which
+  // leaves room for 17 entries, for as long as the object is cached.
+  return { certificates: result.certificates.slice(), problems: result.problems.length === 0 ? NO_PROBLEMS : result.problems.slice() };
+}
 
 /**
  * What a text is: one data key of one object's revision. Made of the
@@ -130,33 +152,32 @@ export class ParseCache {
   private lookup(id: DataId | string, touch = true): ParseResult | undefined {
     const { object, version, key } = splitId(id);
     const entry = touch ? this.objects.get(object) : this.objects.peek(object);
-    if (entry?.version !== version) return undefined;
-    const i = entry.keys.indexOf(key);
-    return i < 0 ? undefined : entry.results[i];
+    if (entry?.[0] !== version) return undefined;
+    for (let i = 1; i < entry.length; i += 2) {
+      const result = entry[i + 1];
+      if (entry[i] === key && typeof result === 'object') return result;
+    }
+    return undefined;
   }
 
-  /** Keeps `result` as the parse of `id`, and returns what is kept (the same results, with the shared empty problem list). */
+  /** Keeps `result` as the parse of `id`, and returns what is kept (the same results, shared when they are one certificate). */
   private store(id: DataId | string, result: ParseResult): ParseResult {
     const { object, version, key } = splitId(id);
-    let entry = this.objects.get(object);
+    const kept = keptResult(result);
+    const entry = this.objects.get(object);
     // An older revision's parses are dead once a newer one is read; a late
     // parse of an older revision (a reconcile that read a stale cache) does
     // not push out the newer one.
-    if (entry === undefined || (entry.version !== version && !olderVersion(version, entry.version))) {
-      entry = { version, keys: [], results: [] };
-      this.objects.set(object, entry);
+    const current = entry?.[0];
+    if (entry === undefined || typeof current !== 'string' || (current !== version && !olderVersion(version, current))) {
+      this.objects.set(object, [version, key, kept]);
+      return kept;
     }
-    // Lists of exactly their size (slice, concat): the parser grows them by
-    // push, which leaves room for 17 entries, 150 bytes each of the four
-    // lists a Secret's entry holds, for as long as the Secret is cached.
-    const kept: ParseResult = { certificates: result.certificates.slice(), problems: result.problems.length === 0 ? NO_PROBLEMS : result.problems.slice() };
-    if (entry.version !== version) return kept;
-    const i = entry.keys.indexOf(key);
-    if (i >= 0) entry.results[i] = kept;
-    else {
-      entry.keys = entry.keys.concat([key]);
-      entry.results = entry.results.concat([kept]);
-    }
+    if (current !== version) return kept;
+    const i = entry.indexOf(key, 1);
+    // A new list of exactly its size, not a push (which leaves room for 17).
+    if (i < 0) this.objects.set(object, entry.concat([key, kept]));
+    else entry[i + 1] = kept;
     return kept;
   }
 }
