@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Api, CoreResources } from './api.js';
+import { KeyedRate } from './keyed-rate.js';
+import { SeenEvents } from './seen-events.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface EventTarget {
@@ -27,10 +29,11 @@ const NOTE_LIMIT = 1024;
 /**
  * What dedupe remembers of an Event's reason and note: 96 bits of their
  * SHA-256, not the text, which the memory kept alive (10,000 entries of
- * messages up to 1 KiB).
+ * messages up to 1 KiB). A string of its own: a slice of the whole digest's
+ * text would keep all of it.
  */
 function noteDigest(reason: string, note: string): string {
-  return createHash('sha256').update(reason).update('\u0000').update(note).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(reason).update('\u0000').update(note).digest().subarray(0, 12).toString('base64url');
 }
 /** Events post() sends at once: enough to keep up with the controllers' workers, few enough not to crowd out their writes. */
 const POST_CONCURRENCY = 4;
@@ -73,8 +76,8 @@ function microTime(d: Date): string {
 }
 
 export class EventRecorder {
-  private readonly seen = new Map<string, number>();
-  private readonly perObject = new Map<string, TokenBucket>();
+  private readonly seen: SeenEvents;
+  private readonly perObject: KeyedRate;
   /** Objects told about in the log that their Events are being held back. */
   private readonly throttled = new Set<string>();
   private readonly overflow: TokenBucket;
@@ -98,6 +101,8 @@ export class EventRecorder {
     this.limits = { ...DEFAULT_EVENT_LIMITS, ...opts.limits };
     this.now = opts.now ?? Date.now;
     this.overflow = new TokenBucket(this.limits.overflowBurst, this.limits.overflowRefillMs, this.now());
+    this.seen = new SeenEvents(this.limits.remembered);
+    this.perObject = new KeyedRate(this.limits.perObjectBurst, this.limits.perObjectRefillMs);
   }
 
   /**
@@ -107,8 +112,8 @@ export class EventRecorder {
    */
   async record(target: EventTarget, type: EventType, reason: string, note: string, action = 'Reconcile'): Promise<boolean> {
     const uid = target.metadata.uid ?? `${target.metadata.namespace}/${target.metadata.name}`;
-    const dedupe = `${uid}\u0000${noteDigest(reason, note)}`;
-    if (this.seen.has(dedupe)) return false;
+    const digest = noteDigest(reason, note);
+    if (this.seen.has(uid, digest)) return false;
     const held = this.admit(uid);
     if (held) {
       this.opts.onSuppressed?.(held, reason);
@@ -119,7 +124,7 @@ export class EventRecorder {
       return false;
     }
     this.throttled.delete(uid);
-    this.remember(dedupe);
+    this.seen.add(uid, digest);
     const trimmed = note.length > NOTE_LIMIT ? `${note.slice(0, NOTE_LIMIT - 1)}…` : note;
     if (this.dryRun) {
       this.log.info({ event: { type, reason, note: trimmed }, object: `${target.kind}/${target.metadata.namespace}/${target.metadata.name}` }, 'dry-run: would record event');
@@ -143,7 +148,7 @@ export class EventRecorder {
       });
       return true;
     } catch (err) {
-      this.seen.delete(dedupe); // try again next time
+      this.seen.delete(uid, digest); // try again next time
       this.log.warn({ err, reason }, 'could not record event');
       return false;
     }
@@ -184,7 +189,7 @@ export class EventRecorder {
 
   /** Forgets an object's events, so the same problem reappearing later is reported again. */
   forget(uid: string): void {
-    for (const k of this.seen.keys()) if (k.startsWith(`${uid}\u0000`)) this.seen.delete(k);
+    this.seen.forget(uid);
     this.perObject.delete(uid);
     this.throttled.delete(uid);
   }
@@ -193,12 +198,7 @@ export class EventRecorder {
   private admit(uid: string): SuppressedBy | undefined {
     const now = this.now();
     this.sweep(now);
-    let bucket = this.perObject.get(uid);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limits.perObjectBurst, this.limits.perObjectRefillMs, now);
-      this.perObject.set(uid, bucket);
-    }
-    if (!bucket.take(now)) return 'object-rate';
+    if (!this.perObject.take(uid, now)) return 'object-rate';
     // A full memory means forgotten Events are being re-seen: pace them.
     if (this.seen.size >= this.limits.remembered && !this.overflow.take(now)) return 'overflow-rate';
     return undefined;
@@ -208,18 +208,6 @@ export class EventRecorder {
   private sweep(now: number): void {
     if (now - this.lastSweep < this.limits.perObjectRefillMs) return;
     this.lastSweep = now;
-    for (const [uid, b] of this.perObject) {
-      if (!b.isFull(now)) continue;
-      this.perObject.delete(uid);
-      this.throttled.delete(uid);
-    }
-  }
-
-  private remember(key: string): void {
-    this.seen.set(key, this.now());
-    if (this.seen.size > this.limits.remembered) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
+    for (const uid of this.perObject.sweep(now)) this.throttled.delete(uid);
   }
 }

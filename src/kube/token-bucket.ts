@@ -23,12 +23,6 @@ export class TokenBucket {
     return true;
   }
 
-  /** True when the bucket is full again, so its owner may forget it. */
-  isFull(now: number): boolean {
-    this.refill(now);
-    return this.tokens >= this.burst;
-  }
-
   private refill(now: number): void {
     // A clock that steps backwards must not mint tokens or take them away.
     const elapsed = Math.max(0, now - this.updatedAt);
