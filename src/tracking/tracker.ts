@@ -15,6 +15,7 @@ import type { Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import type { Api } from '../kube/api.js';
 import { kindKey, splitKindKey } from '../kube/keys.js';
+import { NestedMap } from '../util/nested-map.js';
 import { secretNamesUsedBy } from '../decisions/names.js';
 import { TLS_SECRET_TYPE, WRONG_TYPE_REASON } from '../decisions/secret-type.js';
 import { LISTENER_CA_MISSING } from '../decisions/listener-ca.js';
@@ -52,6 +53,11 @@ export function expiryKey(kind: TrackedKind, namespace: string, name: string): s
   return kindKey(kind, namespace, name);
 }
 
+/** The memo's outer key: few strings, one per kind and namespace. */
+function memoKey(kind: TrackedKind, namespace: string): string {
+  return `${kind}/${namespace}`;
+}
+
 function parseKey(key: string): { kind: TrackedKind; namespace: string; name: string } {
   const { kind, namespace, name } = splitKindKey(key);
   return { kind: kind === 'connector' ? 'connector' : 'listener', namespace, name };
@@ -69,7 +75,8 @@ const CLAIM_GRACE_MS = 5_000;
 const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
 
 export class ExpiryTracker {
-  private readonly memo = new Map<string, { fingerprint: string; status: ObjectStatus; exported: boolean }>();
+  /** Per kind and namespace, under the cached object's own name string. */
+  private readonly memo = new NestedMap<{ fingerprint: string; status: ObjectStatus; exported: boolean }>();
   /** When each object's unseen Secret was first held off from a direct read (claimWaitMs). */
   private readonly claimWaits = new Map<string, number>();
   private readonly uncached: UncachedSecretTypes | undefined;
@@ -103,15 +110,14 @@ export class ExpiryTracker {
    * the roll controller, which must see the same verdicts.
    */
   current(kind: TrackedKind, namespace: string, name: string, now: Date = this.d.now?.() ?? new Date()): { status: ObjectStatus; changed: boolean } | undefined {
-    const key = expiryKey(kind, namespace, name);
     const obj = kind === 'listener' ? this.d.caches.listeners.get(namespace, name) : this.d.caches.connectors.get(namespace, name);
     if (!obj) return undefined;
     const fingerprint = this.fingerprint(kind, obj, now);
-    const cached = this.memo.get(key);
+    const cached = this.memo.get(memoKey(kind, namespace), name);
     if (cached?.fingerprint === fingerprint) return { status: cached.status, changed: false };
     const status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
     const entry = { fingerprint, status, exported: false };
-    this.memo.set(key, entry);
+    this.memo.set(memoKey(kind, namespace), obj.metadata.name, entry);
     // Recorded with the validity bounds of this description, as the next call computes it: otherwise every new description was made twice.
     entry.fingerprint = this.fingerprint(kind, obj, now);
     return { status, changed: true };
@@ -145,7 +151,7 @@ export class ExpiryTracker {
     // A description still current reads no certificate: without this a resync
     // re-parsed every Secret the parse cache (LRU, 2,000 entries) had evicted,
     // all of them once the objects' Secrets outnumber it (issue 16).
-    if (this.memo.get(expiryKey(kind, namespace, name))?.fingerprint === this.fingerprint(kind, obj, this.d.now?.() ?? new Date())) return;
+    if (this.memo.get(memoKey(kind, namespace), name)?.fingerprint === this.fingerprint(kind, obj, this.d.now?.() ?? new Date())) return;
     for (const n of secretNamesUsedBy(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
   }
 
@@ -162,14 +168,14 @@ export class ExpiryTracker {
     const now = this.d.now?.() ?? new Date();
     const found = this.current(kind, namespace, name, now);
     if (!found) {
-      this.memo.delete(key);
+      this.memo.delete(memoKey(kind, namespace), name);
       this.claimWaits.delete(key);
       this.d.metrics.forgetObject(kind, namespace, name);
       if (kind === 'connector') this.d.metrics.forgetObject('connector-client', namespace, name);
       return { result: 'deleted' };
     }
     const { status } = found;
-    const entry = this.memo.get(key);
+    const entry = this.memo.get(memoKey(kind, namespace), name);
     // Another caller (the roll controller) may have described it first: export once per description.
     if (entry && !entry.exported) {
       this.export(status);
@@ -222,7 +228,7 @@ export class ExpiryTracker {
     for (const n of secretNamesUsedBy(obj)) {
       parts.push(this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
-    const previous = this.memo.get(expiryKey(kind, ns, obj.metadata.name))?.status;
+    const previous = this.memo.get(memoKey(kind, ns), obj.metadata.name)?.status;
     const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]
       .map((d) => (d === undefined ? '' : d.getTime() <= now.getTime() ? 'past' : 'future'));
     return [...parts, ...bounds].join('|');
