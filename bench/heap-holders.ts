@@ -164,10 +164,26 @@ export function heapHolders(s: HeapSnapshot, top: number): Holder[] {
   return out;
 }
 
-/** What each holder (by label) grew by from `before` to `after`, biggest growth first. */
+/**
+ * What each holder grew by from `before` to `after`, biggest growth first.
+ * Holders are matched by constructor name and rank among those of that name
+ * (the biggest ObjectStore in both is the same cache), not by label: the
+ * retainer a label names can differ between two snapshots of one run.
+ */
 export function holderGrowth(before: readonly Holder[], after: readonly Holder[]): { label: string; bytes: number }[] {
-  const sums = new Map<string, number>();
-  for (const h of after) sums.set(h.label, (sums.get(h.label) ?? 0) + h.retained);
-  for (const h of before) sums.set(h.label, (sums.get(h.label) ?? 0) - h.retained);
-  return [...sums].map(([label, bytes]) => ({ label, bytes })).sort((a, b) => b.bytes - a.bytes);
+  const keyed = (hs: readonly Holder[]): Map<string, Holder> => {
+    const rank = new Map<string, number>();
+    const out = new Map<string, Holder>();
+    for (const h of [...hs].sort((a, b) => b.retained - a.retained)) {
+      const k = (rank.get(h.name) ?? 0) + 1;
+      rank.set(h.name, k);
+      out.set(`${h.name}#${k}`, h);
+    }
+    return out;
+  };
+  const a = keyed(before);
+  const b = keyed(after);
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .map((k) => ({ label: (b.get(k) ?? a.get(k))?.label ?? k, bytes: (b.get(k)?.retained ?? 0) - (a.get(k)?.retained ?? 0) }))
+    .sort((x, y) => y.bytes - x.bytes);
 }
