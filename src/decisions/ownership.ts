@@ -14,6 +14,15 @@ interface Owner {
   metadata: { name: string; uid?: string };
 }
 
+/** `Kind/name` of each owner an object names: what the Certificates are indexed by, one index for every controller (NameIndex.of). */
+export function ownerKeys(obj: KubernetesObject): string[] {
+  return (obj.metadata?.ownerReferences ?? []).map((r) => ownerKey(r.kind, r.name));
+}
+
+export function ownerKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
 export function isManagedByUs(obj: KubernetesObject | undefined): boolean {
   return obj?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }

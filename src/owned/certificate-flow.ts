@@ -20,7 +20,7 @@ import type { Connector, Listener } from '../model/skupper.js';
 import { verifyServingSecret, type VerificationResult } from '../pki/verify.js';
 import { certificateSpecEquals } from '../decisions/certificate-compare.js';
 import { labelValue } from '../decisions/names.js';
-import { isOwnedCertificate, secretOwnership, type OwnerKind } from '../decisions/ownership.js';
+import { isOwnedCertificate, ownerKey, ownerKeys, secretOwnership, type OwnerKind } from '../decisions/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../decisions/secret-type.js';
 import { isUnfilledSecret } from '../decisions/unfilled-secret.js';
 import { prepareSecretCertificates } from './secret-certificates.js';
@@ -146,14 +146,15 @@ export class CertificateFlow {
   private readonly byOwner: NameIndex<Certificate>;
 
   constructor(private readonly d: CertificateFlowDeps) {
-    this.byOwner = new NameIndex(d.caches.certificates, (c) => (c.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}`));
+    // One index for the Listener and Connector flows and the renewal controller: a copy each was an entry per Certificate each.
+    this.byOwner = NameIndex.of(d.caches.certificates, ownerKeys);
     d.caches.certificates.on((_e, c) => { this.created.forget(objectKey(c)); });
   }
 
   /** Deletes the owner's Certificates of ours, but for the one named `keep`. */
   async deleteOwned(kind: OwnerKind, owner: Listener | Connector, why: string, keep?: string): Promise<void> {
     const ns = owner.metadata.namespace;
-    const ours = this.byOwner.lookup(ns, `${kind}/${owner.metadata.name}`).map((k) => this.d.caches.certificates.get(ns, splitKey(k)[1]))
+    const ours = this.byOwner.lookup(ns, ownerKey(kind, owner.metadata.name)).map((k) => this.d.caches.certificates.get(ns, splitKey(k)[1]))
       .filter((c): c is Certificate => c !== undefined && isOwnedCertificate(c, kind, owner));
     await this.d.writer.deleteCertificates(keep === undefined ? ours : ours.filter((c) => c.metadata.name !== keep), why);
   }
