@@ -67,15 +67,30 @@ export function clientCertificateName(connector: Pick<Connector, 'metadata'>): s
 }
 
 /**
- * Every Secret (and Certificate) name an object may use, managed or not,
- * sorted: its spec.tlsCredentials and each default name. A watch event on
- * one of these names concerns the object.
+ * Every Secret (and Certificate) name a Listener may use, managed or not,
+ * sorted: its spec.tlsCredentials and its default name. A watch event on one
+ * of these names concerns the Listener. Only a Listener's own names: the
+ * Connector names of the same name were two more entries per Listener in
+ * every index of Listeners by Secret name (issue 16), and a Listener never
+ * reads them.
  */
-export function secretNamesUsedBy(obj: TlsObject): string[] {
+export function listenerSecretNames(obj: TlsObject): string[] {
+  return withPreset(obj, [`${obj.metadata.name}${LISTENER_SUFFIX}`]);
+}
+
+/** The same for a Connector: its spec.tlsCredentials, its bundle Secret's default name and its client Certificate's. */
+export function connectorSecretNames(obj: TlsObject): string[] {
+  return withPreset(obj, [`${obj.metadata.name}${CONNECTOR_SUFFIX}`, clientCertificateName(obj)]);
+}
+
+/** listenerSecretNames or connectorSecretNames, by kind. */
+export function secretNamesUsedBy(kind: 'listener' | 'connector', obj: TlsObject): string[] {
+  return kind === 'listener' ? listenerSecretNames(obj) : connectorSecretNames(obj);
+}
+
+function withPreset(obj: TlsObject, names: string[]): string[] {
   // Called for every description the expiry tracker checks (its fingerprint):
   // built without copying the object, as the default names above would need.
-  const { name } = obj.metadata;
-  const names = [`${name}${LISTENER_SUFFIX}`, `${name}${CONNECTOR_SUFFIX}`, clientCertificateName(obj)];
   const preset = obj.spec.tlsCredentials;
   if (preset !== undefined && preset !== '' && !names.includes(preset)) names.push(preset);
   return names.sort();

@@ -152,7 +152,7 @@ export class ExpiryTracker {
     // re-parsed every Secret the parse cache (LRU, 2,000 entries) had evicted,
     // all of them once the objects' Secrets outnumber it (issue 16).
     if (this.memo.get(memoKey(kind, namespace), name)?.fingerprint === this.fingerprint(kind, obj, this.d.now?.() ?? new Date())) return;
-    for (const n of secretNamesUsedBy(obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
+    for (const n of secretNamesUsedBy(kind, obj)) await prepareSecretCertificates(this.parser, this.lookup.secret(namespace, n));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -225,7 +225,7 @@ export class ExpiryTracker {
     const ns = obj.metadata.namespace;
     // The names are not in it: they follow from the object's resourceVersion (and kind, which the memo key has).
     const parts = [obj.metadata.resourceVersion ?? ''];
-    for (const n of secretNamesUsedBy(obj)) {
+    for (const n of secretNamesUsedBy(kind, obj)) {
       parts.push(this.lookup.secret(ns, n)?.metadata?.resourceVersion ?? '-', this.lookup.certificate(ns, n)?.metadata.resourceVersion ?? '-', this.lookup.otherSecretType?.(ns, n) ?? '-');
     }
     const previous = this.memo.get(memoKey(kind, ns), obj.metadata.name)?.status;

@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import { kindKey, splitKey, splitKindKey } from '../../kube/keys.js';
 import { NameIndex } from '../../kube/name-index.js';
-import { secretNamesUsedBy } from '../../decisions/names.js';
+import { connectorSecretNames, listenerSecretNames } from '../../decisions/names.js';
 import { ExpiryTracker, expiryKey, type ExpiryDeps } from '../../tracking/tracker.js';
 import { SiteConfigWatch } from '../../tracking/site-config.js';
 import { uncachedSecretTypes } from '../../tracking/uncached-secrets.js';
@@ -38,8 +38,8 @@ export function createExpiryController(deps: ExpiryDeps): { controller: Controll
     return kind === SITE ? sites.reconcile(namespace) : tracker.reconcile(key);
   }, deps.metrics, deps.log);
   const { caches } = deps;
-  const listenerNames = NameIndex.of(caches.listeners, secretNamesUsedBy);
-  const connectorNames = NameIndex.of(caches.connectors, secretNamesUsedBy);
+  const listenerNames = NameIndex.of(caches.listeners, listenerSecretNames);
+  const connectorNames = NameIndex.of(caches.connectors, connectorSecretNames);
   const byName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;

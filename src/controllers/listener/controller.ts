@@ -5,7 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Controller } from '../../kube/controller.js';
 import { namespacedKey, objectKey } from '../../kube/keys.js';
 import { NameIndex } from '../../kube/name-index.js';
-import { secretNameFor } from '../../decisions/names.js';
+import { listenerSecretNames } from '../../decisions/names.js';
 import { ListenerReconciler, type ListenerDeps } from './reconcile.js';
 
 export const LISTENER_CONTROLLER = 'listener';
@@ -20,7 +20,9 @@ export function createListenerController(deps: ListenerDeps): Controller {
   const reconciler = new ListenerReconciler(deps);
   const controller = new Controller({ name: LISTENER_CONTROLLER, workers: LISTENER_WORKERS }, (key) => reconciler.reconcile(key), deps.metrics, deps.log);
   const { caches } = deps;
-  const secretNames = new NameIndex(caches.listeners, (l) => [secretNameFor(l)]);
+  // The index the expiry and roll controllers share (NameIndex.of): it also holds the default name of
+  // a Listener with spec.tlsCredentials set, whose events then wake it needlessly, but rarely.
+  const secretNames = NameIndex.of(caches.listeners, listenerSecretNames);
 
   const bySecretName = (obj: KubernetesObject): void => {
     const ns = obj.metadata?.namespace;

@@ -7,7 +7,7 @@ import { Controller } from '../../kube/controller.js';
 import type { InformerEvent } from '../../kube/informer.js';
 import { splitKey } from '../../kube/keys.js';
 import { NameIndex } from '../../kube/name-index.js';
-import { secretNamesUsedBy } from '../../decisions/names.js';
+import { connectorSecretNames, listenerSecretNames } from '../../decisions/names.js';
 import { RollReconciler, type RollDeps } from './reconcile.js';
 
 export const ROLL_CONTROLLER = 'roll';
@@ -17,8 +17,8 @@ export function createRollController(deps: RollDeps): { controller: Controller; 
   const controller = new Controller({ name: ROLL_CONTROLLER, workers: 1 }, (ns) => reconciler.reconcile(ns), deps.metrics, deps.log);
   const { caches } = deps;
   // Registered before the handlers below, which look names up in them.
-  const listenerNames = NameIndex.of(caches.listeners, secretNamesUsedBy);
-  const connectorNames = NameIndex.of(caches.connectors, secretNamesUsedBy);
+  const listenerNames = NameIndex.of(caches.listeners, listenerSecretNames);
+  const connectorNames = NameIndex.of(caches.connectors, connectorSecretNames);
   // Not deferred to coalesce events: a roll that first looks at a Secret after
   // two revisions landed takes the second for the one in use and never counts
   // (reload) or restarts for it (issue 16 tried a 1 s window; the reload test
