@@ -264,10 +264,19 @@ describe('README commands, run as README.md shows them', function () {
         expect(growth.stdout, growth.stdout).to.match(/\d+ B\s+1\.00\s+Held$/m);
         const holders = await run(heap.replace(/FILE$/, `${join(dir, 'c.heapsnapshot')} --holders --per 20000 --top 3`), process.env, 280_000);
         ok(holders, 'bench:heap --holders');
-        // The biggest holder is the Keeper, charged with the Map's table and every Held in it.
-        const rows = holders.stdout.split('\n').filter((l) => /^\s+\d+ B\s+\S+$/.test(l));
-        expect(rows[0], holders.stdout).to.match(/^\s+\d+ B\s+Keeper$/);
+        // The biggest holder is the Keeper, charged with the Map's table and every Held in it, and
+        // labelled with the name it is reached by (the global `k`).
+        const rows = holders.stdout.split('\n').filter((l) => /^\s+\d+ B\s+\S+( < \S+)*$/.test(l));
+        expect(rows[0], holders.stdout).to.match(/^\s+\d+ B\s+Keeper < k$/);
         expect(holders.stdout, holders.stdout).to.match(/^\s+\d+ B\s+20000 Held$/m);
+        // Two snapshots: what each holder grew by, per object. From b to c the Keeper appeared with 20,000 Held.
+        const grown = await run(heap.replace(/FILE$/, `${join(dir, 'b.heapsnapshot')} ${join(dir, 'c.heapsnapshot')} --holders --per 20000 --top 3`), process.env, 280_000);
+        ok(grown, 'bench:heap A B --holders');
+        const first = grown.stdout.split('\n').find((l) => /^\s+-?\d+ B\s+\S/.test(l));
+        expect(first, grown.stdout).to.match(/^\s+\d+ B\s+Keeper < k$/);
+        // A Held is an object of one field: some tens of bytes, with its share of the Map's table.
+        expect(Number(/(\d+) B/.exec(first ?? '')?.[1]), grown.stdout).to.be.within(16, 200);
+        expect(grown.stdout, grown.stdout).to.match(/^\s+-?\d+ B\s+\(all \d+ holders compared\)$/m);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
