@@ -19,6 +19,7 @@ import { secretDigest } from '../../decisions/roll-plan.js';
 import type { Informer } from '../../kube/informer.js';
 import type { Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
+import { NestedMap } from '../../util/nested-map.js';
 
 export interface RollCaches {
   listeners: Informer<Listener>;
@@ -59,7 +60,7 @@ export class InUse {
   /** namespace → the objects an event concerned since the last pass. */
   private readonly dirty = new Map<string, Record<TrackedKind, Set<string>>>();
   /** namespace → Secret name → its digest, hashed once per resourceVersion. */
-  private readonly digests = new Map<string, Map<string, { rv: string; digest: string }>>();
+  private readonly digests = new NestedMap<{ rv: string; digest: string }>();
   /** Namespaces whose next pass describes every object. */
   private readonly fullPasses = new Set<string>();
 
@@ -79,17 +80,12 @@ export class InUse {
 
   /** A deleted Secret's digest goes with it: a daemon running for months sees many come and go. */
   forgetSecret(namespace: string, name: string): void {
-    const known = this.digests.get(namespace);
-    if (!known) return;
-    known.delete(name);
-    if (known.size === 0) this.digests.delete(namespace);
+    this.digests.delete(namespace, name);
   }
 
   /** How many Secrets have a digest cached (for tests). */
   get cachedDigests(): number {
-    let n = 0;
-    for (const m of this.digests.values()) n += m.size;
-    return n;
+    return this.digests.size;
   }
 
   /** Brings the namespace's view up to date (sliced, so the event loop keeps turning) and returns it. */
@@ -155,12 +151,10 @@ export class InUse {
     // The cached Secret's own name string as the key.
     const name = secret.metadata?.name ?? '';
     const rv = secret.metadata?.resourceVersion ?? '';
-    let inNamespace = this.digests.get(namespace);
-    const known = inNamespace?.get(name);
+    const known = this.digests.get(namespace, name);
     if (known && known.rv === rv && rv !== '') return known.digest;
     const digest = secretDigest(secret);
-    if (!inNamespace) this.digests.set(namespace, (inNamespace = new Map<string, { rv: string; digest: string }>()));
-    inNamespace.set(name, { rv, digest });
+    this.digests.set(namespace, name, { rv, digest });
     return digest;
   }
 }
