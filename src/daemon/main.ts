@@ -33,6 +33,7 @@ import type { Certificate, Issuer } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import { FIELD_MANAGER } from '../model/annotations.js';
 import { cachedOwner, cachedSecret } from '../model/cached-fields.js';
+import { condensingTransform } from '../owned/condensed-secrets.js';
 import { USER_AGENT, version } from '../version.js';
 
 type Named = { metadata?: { name?: string; namespace?: string } };
@@ -121,6 +122,10 @@ export class Daemon {
     // ClusterIssuer CA Secrets live in the cluster resource namespace, which a
     // --namespaces list need not include.
     const secretNamespaces = config.namespaces.length > 0 ? [...new Set([...config.namespaces, ...(config.clusterIssuers ? [config.clusterResourceNamespace] : [])])] : [];
+    // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
+    const parser = new ParseCache();
+    // A Listener's Secret is cached without its tls.crt and tls.key texts (model/condensed-tls.ts).
+    const secretTransform = condensingTransform(parser, cachedSecret);
     const caches: ListenerCaches & ConnectorCaches = {
       listeners: informer<Listener>(Resources.listener, { ...selector, transform: cachedOwner }),
       connectors: informer<Connector>(Resources.connector, { ...selector, transform: cachedOwner }),
@@ -128,7 +133,7 @@ export class Daemon {
       // Skupper only syncs kubernetes.io/tls Secrets (SPEC §2); hand-made CA
       // Secrets are usually Opaque. Caching every other type (service account
       // tokens, Helm releases) would waste memory.
-      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls', namespaces: secretNamespaces, transform: cachedSecret }),
+      secrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=kubernetes.io/tls', namespaces: secretNamespaces, transform: secretTransform }),
       opaqueSecrets: informer<V1Secret>(Resources.secret, { fieldSelector: 'type=Opaque', namespaces: secretNamespaces, transform: cachedSecret }),
       configMaps: informer<V1ConfigMap>(Resources.configMap),
       issuers: informer<Issuer>(Resources.issuer),
@@ -136,8 +141,6 @@ export class Daemon {
     };
     const events = new EventRecorder(api, log, config.dryRun, { reportingController: FIELD_MANAGER, onSuppressed: (limit) => { metrics.eventsSuppressed.inc({ limit }); } });
     this.events = events;
-    // One cache for every controller: a Secret's certificates are parsed once per resourceVersion, whoever reads them first.
-    const parser = new ParseCache();
     // Sized by the objects tracked: a deleted object's parses go with it.
     for (const source of [caches.secrets, caches.opaqueSecrets, caches.configMaps]) {
       source.on((event, obj) => {

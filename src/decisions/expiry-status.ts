@@ -10,13 +10,14 @@ import { condition, isReady, type Certificate } from '../model/certmanager.js';
 import type { Connector, Listener } from '../model/skupper.js';
 import { strengthFailures } from '../pki/certificate-checks.js';
 import type { VerificationFailure } from '../pki/verification-failure.js';
-import { verifyServingSecret, type VerificationResult } from '../pki/verify.js';
-import { cachedParse, type ParseCache } from '../pki/parse-cache.js';
+import type { VerificationResult } from '../pki/verify.js';
+import type { ParseCache } from '../pki/parse-cache.js';
+import { verifyCachedSecret } from './cached-secret-verdict.js';
 import { desiredConnector } from './connector-desired.js';
 import { clientCertificateName } from './names.js';
 import { desiredListenerCertificate } from './listener-desired.js';
 import { hostToCover } from './listener-host.js';
-import { secretText, apiDate } from '../model/object-data.js';
+import { apiDate } from '../model/object-data.js';
 import { TLS_SECRET_TYPE, secretType, wrongTypeMessage } from './secret-type.js';
 import { listenerCaMissingMessage } from './listener-ca.js';
 import { isUnfilledSecret } from './unfilled-secret.js';
@@ -94,13 +95,6 @@ export interface Lookup {
   parser?: ParseCache;
 }
 
-/** verifyServingSecret on a Secret's data, through the lookup's parse cache when it has one. */
-function verifySecret(secret: V1Secret, hosts: string[], now: Date, lookup: Lookup): VerificationResult {
-  return verifyServingSecret({
-    tlsCrt: secretText(secret, 'tls.crt'), tlsKey: secretText(secret, 'tls.key'), caCrt: secretText(secret, 'ca.crt'), hosts, now,
-    ...(lookup.parser ? { parse: cachedParse(lookup.parser, secret) } : {}),
-  });
-}
 
 /**
  * The status of an object whose Secret is of a type Skupper does not use, or
@@ -153,7 +147,7 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   // The host in the one spelling the Listener controller verified (src/host/normalize.ts):
   // ::ffff:10.0.0.1, Example.COM. and their plain forms get one verdict everywhere.
   const host = managed ? desired.hosts[0] : hostToCover(listener.spec.host);
-  const verdict = verifySecret(secret, host !== undefined ? [host] : [], now, lookup);
+  const verdict = verifyCachedSecret(secret, host !== undefined ? [host] : [], now, lookup.parser);
   const leaf = verdict.leaf;
   const bundle = verdict.caCertificates;
   const expired = verdict.failures.some((f) => f.reason === 'Expired');
@@ -210,7 +204,7 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
   }
   // The router uses ca.crt alone unless it presents a client certificate (SPEC §2).
   const useClient = connector.spec.useClientCert === true;
-  const verdict = verifySecret(secret, [], now, lookup);
+  const verdict = verifyCachedSecret(secret, [], now, lookup.parser);
   const bundle = verdict.caCertificates;
   // Without a client certificate only ca.crt matters: missing, unreadable, or
   // holding a CA the router's TLS stack refuses (the Connector controller
@@ -246,7 +240,7 @@ function caFailures(verdict: VerificationResult): VerificationFailure[] {
 }
 
 function describeClient(certificate: string, cert: Certificate | undefined, secret: V1Secret | undefined, now: Date, lookup: Lookup): ClientStatus {
-  const verdict = secret ? verifySecret(secret, [], now, lookup) : undefined;
+  const verdict = secret ? verifyCachedSecret(secret, [], now, lookup.parser) : undefined;
   return {
     certificate,
     ...optional('notBefore', verdict?.leaf?.notBefore),

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { PREFIX } from '../model/annotations.js';
+import { condensedTls } from '../model/condensed-tls.js';
 
 /** On the Deployment's metadata (not its pod template, which would restart it): secret → digest last rolled for. */
 export const ROLLED_SECRETS_ANNOTATION = `${PREFIX}rolled-secrets`;
@@ -21,6 +22,9 @@ const ROLLED_KEYS = ['tls.crt', 'tls.key', 'ca.crt'];
  * alive for as long as the roll controller keeps the digest.
  */
 export function secretDigest(secret: V1Secret): string {
+  // A condensed Secret's texts are gone; its digest was made of them before they went.
+  const condensed = condensedTls(secret);
+  if (condensed) return condensed.digest;
   const h = createHash('sha256');
   for (const k of ROLLED_KEYS) h.update(`${k}\0${secret.data?.[k] ?? ''}\0`);
   return h.digest().toString('hex', 0, 8);

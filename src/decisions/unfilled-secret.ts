@@ -7,9 +7,12 @@
 // an issued one, so it means "not issued yet", and the Secret's own watch
 // event brings the reconcile back once it is filled.
 import type { V1Secret } from '@kubernetes/client-node';
+import { condensedTls } from '../model/condensed-tls.js';
 
 /** Neither tls.crt nor tls.key holds anything: the claimed name, not yet filled by cert-manager. */
-export function isUnfilledSecret(secret: Pick<V1Secret, 'data'> | undefined): boolean {
+export function isUnfilledSecret(secret: V1Secret | undefined): boolean {
+  // Only a Secret holding both is condensed (its texts are not kept).
+  if (condensedTls(secret) !== undefined) return false;
   const blank = (key: string): boolean => {
     const v = secret?.data?.[key];
     return v === undefined || v === '';

@@ -17,14 +17,16 @@ import { Labels, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../model/annotations
 import { isReady, type Certificate, type Issuer, type IssuerRef } from '../model/certmanager.js';
 import { secretText } from '../model/object-data.js';
 import type { Connector, Listener } from '../model/skupper.js';
-import { verifyServingSecret, type VerificationResult } from '../pki/verify.js';
+import type { VerificationResult } from '../pki/verify.js';
+import { condensedTls } from '../model/condensed-tls.js';
 import { certificateSpecEquals } from '../decisions/certificate-compare.js';
 import { labelValue } from '../decisions/names.js';
 import { isOwnedCertificate, ownerKey, ownerKeys, secretOwnership, type OwnerKind } from '../decisions/ownership.js';
 import { WRONG_TYPE_REASON, secretTypeProblem } from '../decisions/secret-type.js';
 import { isUnfilledSecret } from '../decisions/unfilled-secret.js';
+import { verifyCachedSecret } from '../decisions/cached-secret-verdict.js';
 import { prepareSecretCertificates } from './secret-certificates.js';
-import { cachedParse, type ParseCache } from '../pki/parse-cache.js';
+import type { ParseCache } from '../pki/parse-cache.js';
 import type { Writer } from './writer.js';
 import { namespacedKey, objectKey, splitKey } from '../kube/keys.js';
 import { NameIndex } from '../kube/name-index.js';
@@ -83,6 +85,12 @@ export interface CertificateRole {
    * hold may have taken its place); otherwise it waits for the caches.
    */
   readUncachedSecret: boolean;
+  /**
+   * Whether the verified outcome carries the Secret's texts (material), to be
+   * copied elsewhere: then a cached Secret that kept none is read from the
+   * API server (model/condensed-tls.ts).
+   */
+  copiesMaterial: boolean;
   /** The fields of the log line of a Certificate write. */
   writeFields: (ownerKey: string, desired: Certificate) => Record<string, unknown>;
   /** The fields of the log line of a Warning. */
@@ -124,7 +132,7 @@ export type CertificateOutcome = { problems: string[] } & (
   /** Ready, but the Secret fails §4.4 (reported). */
   | { kind: 'verification-failed' }
   /** Ready and verified; isNewRevision once per revision that appears while we watch. */
-  | { kind: 'verified'; secret: V1Secret; material: CertificateMaterial; leaf: VerificationResult['leaf']; revision: number; isNewRevision: boolean }
+  | { kind: 'verified'; secret: V1Secret; material?: CertificateMaterial; leaf: VerificationResult['leaf']; revision: number; isNewRevision: boolean }
 );
 
 const OWNER_LABEL: Record<OwnerKind, string> = { Listener: Labels.listener, Connector: Labels.connector };
@@ -242,15 +250,15 @@ export class CertificateFlow {
     // A Ready Certificate over the still empty claimed Secret: the Secret's event is on its way (decisions/unfilled-secret.ts).
     if (!isReady(existing) || !secret || isUnfilledSecret(secret)) return { kind: 'waiting', problems };
 
+    // A material copied elsewhere is read whole: a cached Secret may keep no texts (model/condensed-tls.ts).
+    if (role.copiesMaterial && condensedTls(secret)) {
+      secret = await writer.liveSecret(namespace, certName);
+      if (!secret || isUnfilledSecret(secret)) return { kind: 'waiting', problems };
+    }
     // The Secret is in the tenant's namespace and may hold anything: parsed in slices first.
-    const tlsCrt = secretText(secret, 'tls.crt');
-    const tlsKey = secretText(secret, 'tls.key');
     await prepareSecretCertificates(this.d.parser, secret);
-    const verdict = verifyServingSecret({
-      tlsCrt, tlsKey, caCrt: secretText(secret, 'ca.crt'), hosts: req.hosts, now: this.d.now(), parse: cachedParse(this.d.parser, secret),
-    });
-    // A verdict that is ok had both (a missing one fails it); the check tells the compiler so.
-    if (!verdict.ok || tlsCrt === undefined || tlsKey === undefined) {
+    const verdict = verifyCachedSecret(secret, req.hosts, this.d.now(), this.d.parser);
+    if (!verdict.ok) {
       const reasons = verdict.failures.map((f) => f.reason);
       await warn({ reason: 'VerificationFailed', secretName: certName, reasons },
         `${role.secretNoun} ${certName} (revision ${existing.status?.revision ?? '?'}) failed verification: ${verdict.failures.map((f) => f.message).join('; ')}`);
@@ -260,6 +268,10 @@ export class CertificateFlow {
     const revision = existing.status?.revision ?? 1;
     const isNewRevision = revision > (this.revisions.get(uid) ?? 0);
     if (isNewRevision) this.revisions.set(uid, revision);
-    return { kind: 'verified', secret, material: { tlsCrt, tlsKey }, leaf: verdict.leaf, revision, isNewRevision, problems };
+    const tlsCrt = secretText(secret, 'tls.crt');
+    const tlsKey = secretText(secret, 'tls.key');
+    // Both are there when the Secret verified and kept its texts (a missing one fails the gate).
+    const material = tlsCrt !== undefined && tlsKey !== undefined ? { tlsCrt, tlsKey } : undefined;
+    return { kind: 'verified', secret, ...(material ? { material } : {}), leaf: verdict.leaf, revision, isNewRevision, problems };
   }
 }

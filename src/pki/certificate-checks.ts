@@ -20,7 +20,16 @@ export function readCertificates(
     fail(missing, `${field} is missing or empty`);
     return [];
   }
-  const { certificates, problems } = parse(field, pem);
+  return judgeCertificates(field, parse(field, pem), invalid, fail);
+}
+
+/** The certificates of a text that is there, and a failure when they are none or a block was lost. */
+export function judgeCertificates(
+  field: CertificateField,
+  { certificates, problems }: ParseResult,
+  invalid: VerificationReason,
+  fail: (reason: VerificationReason, message: string) => void,
+): readonly ParsedCertificate[] {
   // Stray text (e.g. "Bag Attributes" from openssl pkcs12) is skipped by TLS
   // stacks as well; a lost or foreign block is not.
   const serious = problems.filter((p) => p.kind !== 'stray-text').map((p) => p.message);

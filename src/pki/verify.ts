@@ -4,7 +4,7 @@
 // operator everything to fix. Messages name certificates by subject and keys
 // by type and public-key hash; key material and PEM text never appear.
 import type { ParsedCertificate } from './certificate.js';
-import { checkHosts, checkStrength, checkValidity, readCertificates } from './certificate-checks.js';
+import { checkHosts, checkStrength, checkValidity, judgeCertificates, readCertificates } from './certificate-checks.js';
 import { scanCertificates } from './certificate-scan.js';
 import type { ParseResult } from './parse-cache.js';
 import { checkKeyMatch, readPrivateKey } from './private-key.js';
@@ -36,6 +36,22 @@ export interface ServingSecretInput {
    * the event loop in one go.
    */
   parse?: (field: CertificateField, pem: string) => ParseResult;
+  /**
+   * tls.crt and tls.key as read when the Secret was cached, which then kept
+   * no texts (model/condensed-tls.ts): taken instead of `tlsCrt` and `tlsKey`.
+   */
+  readAtIngest?: { readonly chain: ParseResult; readonly keyFailures: readonly VerificationFailure[] };
+}
+
+/** The failures of loading `tlsKey` and matching it to `leaf`, remembered per (key text, leaf). */
+export function checkKey(tlsKey: string | undefined, leaf: ParsedCertificate | undefined): readonly VerificationFailure[] {
+  return rememberedKeyCheck(tlsKey, leaf, () => {
+    const found: VerificationFailure[] = [];
+    const note = (reason: VerificationReason, message: string): void => { found.push({ reason, message }); };
+    const key = readPrivateKey(tlsKey, note);
+    if (leaf && key) checkKeyMatch(leaf, key, note);
+    return found;
+  });
 }
 
 /** Runs every check of the §4.4 gate on decoded Secret data and reports all failures. */
@@ -46,20 +62,16 @@ export function verifyServingSecret(input: ServingSecretInput): VerificationResu
   };
 
   const parse = input.parse ?? ((_field: CertificateField, pem: string): ParseResult => scanCertificates(pem));
-  const chain = readCertificates('tls.crt', input.tlsCrt, 'MissingCertificate', 'InvalidCertificate', fail, parse);
+  const read = input.readAtIngest;
+  const chain = read
+    ? judgeCertificates('tls.crt', read.chain, 'InvalidCertificate', fail)
+    : readCertificates('tls.crt', input.tlsCrt, 'MissingCertificate', 'InvalidCertificate', fail, parse);
   // Like OpenSSL's chain loading, the first certificate is the leaf even when
   // non-certificate blocks come before it.
   const leaf = chain[0];
   if (leaf) checkValidity(leaf, input.now, fail);
 
-  const keyFailures = rememberedKeyCheck(input.tlsKey, leaf, () => {
-    const found: VerificationFailure[] = [];
-    const note = (reason: VerificationReason, message: string): void => { found.push({ reason, message }); };
-    const key = readPrivateKey(input.tlsKey, note);
-    if (leaf && key) checkKeyMatch(leaf, key, note);
-    return found;
-  });
-  failures.push(...keyFailures);
+  failures.push(...(read ? read.keyFailures : checkKey(input.tlsKey, leaf)));
 
   const caCertificates = readCertificates('ca.crt', input.caCrt, 'MissingCA', 'InvalidCA', fail, parse);
   if (leaf && caCertificates.length > 0) {

@@ -23,6 +23,8 @@ const CLIENT_CERTIFICATE: CertificateRole = {
   secretNoun: 'client certificate Secret',
   // A Ready client Certificate whose Secret is in neither cache waits for the caches (not read live, unlike a Listener's).
   readUncachedSecret: false,
+  // Copied into the Connector's bundle Secret.
+  copiesMaterial: true,
   writeFields: (connector, c) => ({ connector, certificate: c.metadata.name, client: true }),
   logFields: (connector, w) => ({
     connector,
@@ -51,5 +53,7 @@ export async function clientCertificate(flow: CertificateFlow, events: EventReco
     events.post(connector, 'Normal', 'ClientCertificateIssued',
       `client certificate ${desired.metadata.name} revision ${outcome.revision} verified (valid until ${outcome.leaf?.notAfter.toISOString() ?? '?'}); copied into ${connector.spec.tlsCredentials ?? 'the Connector Secret'}`);
   }
+  // The flow reads a Secret whole for a role that copies its material, so a verified one has it.
+  if (!outcome.material) throw new Error(`client certificate Secret ${connector.metadata.namespace}/${desired.metadata.name} verified without its texts`);
   return { kind: 'ready', material: outcome.material };
 }

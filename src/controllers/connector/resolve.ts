@@ -5,12 +5,19 @@
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Informer } from '../../kube/informer.js';
 import type { Issuer } from '../../model/certmanager.js';
-import { objectDataId, type DataId, type ParseCache } from '../../pki/parse-cache.js';
+import { objectDataId, type DataId, type ParseCache, type ParseResult } from '../../pki/parse-cache.js';
 import type { ParsedCertificate } from '../../pki/certificate.js';
 import type { CertificateProblem } from '../../pki/certificate-scan.js';
 import { quoted } from '../../util/dnsname.js';
 import type { TrustSource } from '../../decisions/trust-sources.js';
 import { secretText } from '../../model/object-data.js';
+import { condensedTls } from '../../model/condensed-tls.js';
+
+/** A condensed Secret's tls.key as a trust source: a private key (not kept), so no certificate. */
+const KEY_NOT_CERTIFICATE: ParseResult = Object.freeze({
+  certificates: Object.freeze([]),
+  problems: Object.freeze([{ kind: 'not-certificate' as const, message: 'tls.key holds a private key, not a certificate' }]),
+});
 
 export interface SourceCaches {
   /** kubernetes.io/tls Secrets. */
@@ -70,14 +77,25 @@ export function issuerSecret(source: Extract<TrustSource, { kind: 'issuer' | 'cl
  */
 export async function resolveSource(source: TrustSource, ctx: ResolveContext): Promise<ResolvedSource> {
   const fail = (reason: 'TrustSourceMissing' | 'TrustSourceInvalid', message: string): ResolvedSource => ({ ok: false, source, reason, message });
-  const texts: { id: DataId | undefined; text: string }[] = [];
+  // Texts to parse, or a condensed Secret's tls.crt as parsed when it was cached (model/condensed-tls.ts).
+  const texts: ({ id: DataId | undefined; text: string } | { parsed: ParseResult })[] = [];
+  const fromSecret = (secret: V1Secret, key: string): boolean => {
+    const condensed = condensedTls(secret);
+    if (condensed && key === 'tls.crt') texts.push({ parsed: condensed.chain });
+    // Not a certificate, and not kept: read as a text without one.
+    else if (condensed && key === 'tls.key') texts.push({ parsed: KEY_NOT_CERTIFICATE });
+    else {
+      const text = secretText(secret, key);
+      if (text === undefined || text.trim() === '') return text !== undefined;
+      texts.push({ id: objectDataId(secret, key), text });
+    }
+    return true;
+  };
 
   if ('key' in source && source.kind === 'secret') {
     const secret = findSecret(ctx.caches, ctx.namespace, source.name);
     if (!secret) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: Secret ${ctx.namespace}/${source.name} not found (only kubernetes.io/tls and Opaque Secrets are read)`);
-    const text = secretText(secret, source.key);
-    if (text === undefined) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: Secret ${ctx.namespace}/${source.name} has no key ${quoted(source.key)}`);
-    texts.push({ id: objectDataId(secret, source.key), text });
+    if (!fromSecret(secret, source.key)) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: Secret ${ctx.namespace}/${source.name} has no key ${quoted(source.key)}`);
   } else if ('key' in source) {
     const cm = ctx.caches.configMaps.get(ctx.namespace, source.name);
     if (!cm) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: ConfigMap ${ctx.namespace}/${source.name} not found`);
@@ -89,17 +107,14 @@ export async function resolveSource(source: TrustSource, ctx: ResolveContext): P
     if ('reason' in ref) return fail(ref.reason, ref.message);
     const secret = findSecret(ctx.caches, ref.namespace, ref.name);
     if (!secret) return fail('TrustSourceMissing', `trust source ${quoted(source.text)}: the issuer's CA Secret ${ref.namespace}/${ref.name} not found`);
-    for (const key of ['tls.crt', 'ca.crt']) {
-      const text = secretText(secret, key);
-      if (text !== undefined && text.trim() !== '') texts.push({ id: objectDataId(secret, key), text });
-    }
+    for (const key of ['tls.crt', 'ca.crt']) fromSecret(secret, key);
     if (texts.length === 0) return fail('TrustSourceInvalid', `trust source ${quoted(source.text)}: the issuer's CA Secret ${ref.namespace}/${ref.name} has neither tls.crt nor ca.crt`);
   }
 
   const certificates: ParsedCertificate[] = [];
   const problems: CertificateProblem[] = [];
   for (const t of texts) {
-    const parsed = await ctx.parser.prepare(t.id, t.text);
+    const parsed = 'parsed' in t ? t.parsed : await ctx.parser.prepare(t.id, t.text);
     certificates.push(...parsed.certificates);
     problems.push(...parsed.problems);
   }

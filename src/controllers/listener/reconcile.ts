@@ -55,6 +55,7 @@ const SERVING_CERTIFICATE: CertificateRole = {
   certificateNoun: 'the Certificate',
   secretNoun: 'Secret',
   readUncachedSecret: true,
+  copiesMaterial: false,
   writeFields: (listener, c: Certificate) => ({ listener, certificate: c.metadata.name, dnsNames: c.spec.dnsNames, ipAddresses: c.spec.ipAddresses }),
   logFields: (listener, w) => {
     switch (w.reason) {

@@ -14,10 +14,11 @@ import type { Metrics } from '../../telemetry/metrics.js';
 import { Annotations, FIELD_MANAGER } from '../../model/annotations.js';
 import { condition, isReady, type Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
-import { objectDataId, type ParseCache } from '../../pki/parse-cache.js';
+import type { ParseCache } from '../../pki/parse-cache.js';
 import { coversHost } from '../../pki/host-match.js';
 import { isManagedByUs } from '../../decisions/ownership.js';
 import { Writer } from '../../owned/writer.js';
+import { servingLeaf } from '../../owned/secret-certificates.js';
 import { desiredListenerCertificate } from '../../decisions/listener-desired.js';
 import { backoffDelay, decideRenewal, type CertificateFacts, type LastAction } from '../../decisions/renewal.js';
 import { renewCertificate } from './trigger.js';
@@ -108,10 +109,8 @@ export class RenewalReconciler {
     const desired = desiredListenerCertificate(owner.obj, this.d.config);
     if (desired.kind !== 'managed') return false;
     const secret = this.d.caches.secrets.get(cert.metadata.namespace, cert.spec.secretName);
-    const crt = secret?.data?.['tls.crt'];
-    if (!secret || crt === undefined) return false;
-    // The Secret can be edited to hold thousands of certificates: parsed in slices, once per resourceVersion.
-    const leaf = (await this.d.parser.prepare(objectDataId(secret, 'tls.crt'), Buffer.from(crt, 'base64').toString('utf8'))).certificates[0];
+    if (!secret) return false;
+    const leaf = await servingLeaf(this.d.parser, secret);
     // An unparsable Secret is the verification gate's business (VerificationFailed), not a renewal's.
     return leaf !== undefined && !desired.hosts.every((h) => coversHost(leaf, h));
   }
