@@ -115,7 +115,12 @@ export class ExpiryTracker {
     const fingerprint = this.fingerprint(kind, obj, now);
     const cached = this.memo.get(memoKey(kind, namespace), name);
     if (cached?.fingerprint === fingerprint) return { status: cached.status, changed: false };
-    const status = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
+    const described = kind === 'listener' ? describeListener(obj as Listener, this.lookup, this.d.config, now) : describeConnector(obj as Connector, this.lookup, this.d.config, now);
+    // Kept as a copy: the description is built by spreading optional parts,
+    // which leaves V8 an object with spare out-of-object property storage.
+    // 5,000 descriptions of a Ready managed Listener (18 keys) held 1,082 B
+    // each as described and 571 B as copies; the memo keeps one per object.
+    const status = { ...described };
     const entry = { fingerprint, status, exported: false };
     this.memo.set(memoKey(kind, namespace), obj.metadata.name, entry);
     // Recorded with the validity bounds of this description, as the next call computes it: otherwise every new description was made twice.
