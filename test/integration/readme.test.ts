@@ -268,7 +268,10 @@ describe('README commands, run as README.md shows them', function () {
         // labelled with the name it is reached by (the global `k`).
         const rows = holders.stdout.split('\n').filter((l) => /^\s+\d+ B\s+\S+( < \S+)*$/.test(l));
         expect(rows[0], holders.stdout).to.match(/^\s+\d+ B\s+Keeper < k$/);
-        expect(holders.stdout, holders.stdout).to.match(/^\s+\d+ B\s+20000 Held$/m);
+        // All of them, or all but the last made: V8 can still hold that one from a handle of its
+        // own when the snapshot is taken (seen once, beside a benchmark), and the root dominates it.
+        const held = Number(/^\s+\d+ B\s+(\d+) Held$/m.exec(holders.stdout)?.[1]);
+        expect(held, holders.stdout).to.be.within(19_999, 20_000);
         // Two snapshots: what each holder grew by, per object. From b to c the Keeper appeared with 20,000 Held.
         const grown = await run(heap.replace(/FILE$/, `${join(dir, 'b.heapsnapshot')} ${join(dir, 'c.heapsnapshot')} --holders --per 20000 --top 3`), process.env, 280_000);
         ok(grown, 'bench:heap A B --holders');
