@@ -16,6 +16,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { TimeSlice } from '../../kube/time-slice.js';
 import type { ExpiryTracker, TrackedKind } from '../../tracking/tracker.js';
 import { secretDigest } from '../../decisions/roll-plan.js';
+import { condensedTls } from '../../model/condensed-tls.js';
 import type { Informer } from '../../kube/informer.js';
 import type { Certificate } from '../../model/certmanager.js';
 import type { Connector, Listener } from '../../model/skupper.js';
@@ -148,6 +149,9 @@ export class InUse {
   }
 
   private digest(namespace: string, secret: V1Secret): string {
+    // A condensed Secret carries its digest (model/condensed-tls.ts): nothing to remember.
+    const carried = condensedTls(secret)?.digest;
+    if (carried !== undefined) return carried;
     // The cached Secret's own name string as the key.
     const name = secret.metadata?.name ?? '';
     const rv = secret.metadata?.resourceVersion ?? '';

@@ -14,6 +14,7 @@ import { createLogger } from '../../../src/telemetry/log.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import type { ExpiryTracker } from '../../../src/tracking/tracker.js';
 import { FakeCache } from '../../support/fake-cache.js';
+import { keepCondensed } from '../../../src/model/condensed-tls.js';
 
 const listener = (name: string): Listener => ({ apiVersion: 'skupper.io/v2alpha1', kind: 'Listener', metadata: { name, namespace: 'east' }, spec: { routingKey: name, host: name, port: 8443, tlsCredentials: `${name}-tls` } });
 const secret = (name: string): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'east', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(name).toString('base64') } });
@@ -60,6 +61,18 @@ describe('Roll controller: what a reconcile looks at', function () {
     expect(t.reconciler.cachedDigests).to.equal(2);
     t.secrets.delete('a-tls');
     expect(t.reconciler.cachedDigests).to.equal(1);
+    await t.reconciler.reconcile('east');
+    expect(t.reconciler.cachedDigests).to.equal(1);
+  });
+
+  it("takes a condensed Secret's digest as it carries it, remembering none for it", async function () {
+    const t = setup();
+    t.listeners.add(listener('a'));
+    t.listeners.add(listener('b'));
+    t.secrets.add(secret('a-tls'));
+    const condensed = secret('b-tls');
+    keepCondensed(condensed, { chain: { certificates: [], problems: [] }, keyFailures: [], digest: '0123456789abcdef' });
+    t.secrets.add(condensed);
     await t.reconciler.reconcile('east');
     expect(t.reconciler.cachedDigests).to.equal(1);
   });
