@@ -59,8 +59,8 @@ export function humanDuration(seconds: number): string {
 
 /** What expires first: the leaf, or the earliest CA the router loads from ca.crt. */
 export function expiryOf(r: Pick<ObjectStatus, 'notAfter' | 'bundleNotAfter'>): Date | undefined {
-  const times = [r.notAfter, r.bundleNotAfter].filter((d): d is Date => d !== undefined);
-  return times.length === 0 ? undefined : new Date(Math.min(...times.map((d) => d.getTime())));
+  const times = [r.notAfter, r.bundleNotAfter].filter((t): t is number => t !== undefined);
+  return times.length === 0 ? undefined : new Date(Math.min(...times));
 }
 
 /** Soonest expiry first; objects without a certificate last, by namespace and name. */
@@ -147,7 +147,7 @@ export function renderTable(rows: StatusRow[], now: Date, colour: boolean): stri
     const expiry = expiryOf(r);
     const left = expiry ? humanDuration((expiry.getTime() - now.getTime()) / 1000) : '-';
     const err = r.lastError === undefined ? '-' : r.lastError.length > 80 ? `${r.lastError.slice(0, 77)}...` : r.lastError;
-    return [r.namespace, r.kind, r.name, r.secret ?? '-', r.issuer ?? '-', iso(expiry), left, iso(r.renewalTime), r.state, err];
+    return [r.namespace, r.kind, r.name, r.secret ?? '-', r.issuer ?? '-', iso(expiry), left, iso(r.renewalTime === undefined ? undefined : new Date(r.renewalTime)), r.state, err];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]): string => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
@@ -174,6 +174,13 @@ export function renderBlockedSites(sites: readonly BlockedSite[], colour: boolea
   return `\n${lines.join('\n')}\n`;
 }
 
+/** The keys of a description that hold instants (epoch milliseconds), printed as RFC 3339 in JSON as the Dates they were. */
+const INSTANT_KEYS: ReadonlySet<string> = new Set(['notBefore', 'notAfter', 'renewalTime', 'bundleNotAfter']);
+
+function instantsAsText(key: string, value: unknown): unknown {
+  return INSTANT_KEYS.has(key) && typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
 export async function statusCommand(config: Config, opts: { namespace?: string; allNamespaces: boolean; output: 'table' | 'json'; tty: boolean }, io: Output): Promise<number> {
   const kc = kubeConfigFromFlag(config.kubeconfig);
   // Like kubectl: -A for every namespace, else -n, else the context's namespace.
@@ -186,7 +193,7 @@ export async function statusCommand(config: Config, opts: { namespace?: string; 
     // Describe, don't judge: the daemon (with its own flags) reports bad annotations as Events, shown as LAST-ERROR.
     const { rows, blockedSites: sites } = await collectStatus(api, { ...config, allowShortDurations: true }, namespace, now);
     if (opts.output === 'json') {
-      io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows, blockedSites: sites }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ generatedAt: now.toISOString(), namespace: namespace ?? null, items: rows, blockedSites: sites }, instantsAsText, 2)}\n`);
     } else if (rows.length === 0) {
       io.err(`no Listeners or Connectors found${namespace ? ` in namespace ${namespace}` : ''}\n`);
     } else {

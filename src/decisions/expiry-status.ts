@@ -45,15 +45,18 @@ export interface ObjectStatus {
   /** "ClusterIssuer/name" of the managed Certificate. */
   issuer?: string;
   certificate?: string;
-  notBefore?: Date;
-  notAfter?: Date;
+  // Instants are epoch milliseconds, not Dates: a Date is about 100 bytes of
+  // heap, and the tracker keeps one description per object for as long as it
+  // runs (the `status` command prints them as RFC 3339).
+  notBefore?: number;
+  notAfter?: number;
   /** SHA-256 of the leaf in tls.crt, to compare with what a service serves. */
   leafFingerprint?: string;
-  renewalTime?: Date;
+  renewalTime?: number;
   revision?: number;
   hostCovered?: boolean;
   bundleCertificates?: number;
-  bundleNotAfter?: Date;
+  bundleNotAfter?: number;
   ready: boolean;
   state: ObjectState;
   /** Gate failures, most important first. */
@@ -72,9 +75,9 @@ export interface ObjectStatus {
 
 export interface ClientStatus {
   certificate: string;
-  notBefore?: Date;
-  notAfter?: Date;
-  renewalTime?: Date;
+  notBefore?: number;
+  notAfter?: number;
+  renewalTime?: number;
   ready: boolean;
 }
 
@@ -136,7 +139,7 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
   const certInfo = {
     ...optional('issuer', managed ? issuerOf(cert) ?? `${desired.certificate.spec.issuerRef.kind}/${desired.certificate.spec.issuerRef.name}` : undefined),
     ...optional('certificate', managed ? secretName : undefined),
-    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
+    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)?.getTime()),
     ...optional('revision', cert?.status?.revision),
   };
   const badType = wrongType(namespace, secretName, secret, lookup);
@@ -165,12 +168,12 @@ export function describeListener(listener: Listener, lookup: Lookup, config: Des
     ...base,
     secret: secretName,
     ...certInfo,
-    ...optional('notBefore', leaf?.notBefore),
-    ...optional('notAfter', leaf?.notAfter),
+    ...optional('notBefore', leaf?.notBeforeMs),
+    ...optional('notAfter', leaf?.notAfterMs),
     ...optional('leafFingerprint', leaf?.fingerprint),
     ...(leaf && host ? { hostCovered: !verdict.failures.some((f) => f.reason === 'HostNotCovered') } : {}),
     bundleCertificates: bundle.length,
-    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),
+    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfterMs))),
     ready: verdict.ok && (!managed || (cert !== undefined && isReady(cert))),
     state,
     problems,
@@ -219,11 +222,11 @@ export function describeConnector(connector: Connector, lookup: Lookup, config: 
     ...base,
     secret: secretName,
     ...clientInfo,
-    ...optional('notBefore', leaf?.notBefore),
-    ...optional('notAfter', leaf?.notAfter),
+    ...optional('notBefore', leaf?.notBeforeMs),
+    ...optional('notAfter', leaf?.notAfterMs),
     ...optional('renewalTime', client?.renewalTime),
     bundleCertificates: bundle.length,
-    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfter))),
+    ...optional('bundleNotAfter', earliest(bundle.map((c) => c.notAfterMs))),
     ready: ok && (!client || client.ready),
     state: ok ? 'Ready' : expired ? 'Expired' : managed && client && !client.ready ? 'Issuing' : 'Invalid',
     problems: failures.map((f) => f.message),
@@ -243,9 +246,9 @@ function describeClient(certificate: string, cert: Certificate | undefined, secr
   const verdict = secret ? verifyCachedSecret(secret, [], now, lookup.parser) : undefined;
   return {
     certificate,
-    ...optional('notBefore', verdict?.leaf?.notBefore),
-    ...optional('notAfter', verdict?.leaf?.notAfter),
-    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)),
+    ...optional('notBefore', verdict?.leaf?.notBeforeMs),
+    ...optional('notAfter', verdict?.leaf?.notAfterMs),
+    ...optional('renewalTime', apiDate(cert?.status?.renewalTime)?.getTime()),
     ready: cert !== undefined && isReady(cert) && verdict?.ok === true,
   };
 }
@@ -255,8 +258,6 @@ function wrongTypeStatus(bad: { secretType: string; problem: string }, otherProb
 }
 
 /** The earliest of `dates`: one of them, not a copy (a Date is 96 bytes, and descriptions are kept per object). */
-function earliest(dates: readonly Date[]): Date | undefined {
-  let first: Date | undefined;
-  for (const d of dates) if (first === undefined || d.getTime() < first.getTime()) first = d;
-  return first;
+function earliest(instants: readonly number[]): number | undefined {
+  return instants.length === 0 ? undefined : Math.min(...instants);
 }

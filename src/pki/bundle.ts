@@ -64,7 +64,7 @@ export interface Bundle {
 /** Deterministic order: by subject, then notBefore, then fingerprint, whatever order the sources had. */
 function compare(a: ParsedCertificate, b: ParsedCertificate): number {
   if (a.subject !== b.subject) return a.subject < b.subject ? -1 : 1;
-  const t = a.notBefore.getTime() - b.notBefore.getTime();
+  const t = a.notBeforeMs - b.notBeforeMs;
   if (t !== 0) return t;
   return a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0;
 }
@@ -94,7 +94,7 @@ export function buildBundle(input: BundleInput): Bundle {
   for (const src of input.sources) {
     for (const cert of src.certificates) {
       // A CA that is not yet valid is kept: pre-distributing the next CA is how a rotation starts.
-      if (cert.notAfter.getTime() <= now) {
+      if (cert.notAfterMs <= now) {
         if (!gone.has(cert.fingerprint)) dropped.push({ fingerprint: cert.fingerprint, subject: cert.subject, reason: 'expired' });
         gone.add(cert.fingerprint);
         continue;
@@ -118,7 +118,7 @@ export function buildBundle(input: BundleInput): Bundle {
   for (const cert of input.previous) {
     const fp = cert.fingerprint;
     if (current.has(fp) || history.has(fp) || gone.has(fp)) continue;
-    if (cert.notAfter.getTime() <= now) {
+    if (cert.notAfterMs <= now) {
       dropped.push({ fingerprint: fp, subject: cert.subject, reason: 'expired' });
       gone.add(fp);
       continue;
@@ -127,7 +127,7 @@ export function buildBundle(input: BundleInput): Bundle {
     const old = input.history.get(fp);
     // No record (a bundle written before history existed, or edited by hand): the overlap starts now.
     const leftAt = old?.leftSourcesAt ?? input.now;
-    const until = Math.min(leftAt.getTime() + input.overlapMs, cert.notAfter.getTime());
+    const until = Math.min(leftAt.getTime() + input.overlapMs, cert.notAfterMs);
     if (until <= now) {
       dropped.push({ fingerprint: fp, subject: cert.subject, reason: 'overlap-ended' });
       gone.add(fp); // not expired, but gone: a duplicate in `previous` must not be reported twice
@@ -142,7 +142,7 @@ export function buildBundle(input: BundleInput): Bundle {
   let earliest: number | undefined;
   let next: number | undefined;
   for (const e of entries) {
-    const na = e.certificate.notAfter.getTime();
+    const na = e.certificate.notAfterMs;
     earliest = earliest === undefined ? na : Math.min(earliest, na);
     const change = e.retainedUntil ? Math.min(e.retainedUntil.getTime(), na) : na;
     next = next === undefined ? change : Math.min(next, change);

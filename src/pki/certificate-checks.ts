@@ -44,9 +44,9 @@ export function judgeCertificates(
 
 export function checkValidity(leaf: ParsedCertificate, now: Date, fail: (reason: VerificationReason, message: string) => void): void {
   // Same bounds as OpenSSL: valid on both the notBefore and the notAfter second.
-  if (now.getTime() < leaf.notBefore.getTime()) {
+  if (now.getTime() < leaf.notBeforeMs) {
     fail('NotYetValid', `certificate ${quote(leaf.subject)} is not valid before ${leaf.notBefore.toISOString()} (now ${now.toISOString()})`);
-  } else if (now.getTime() > leaf.notAfter.getTime()) {
+  } else if (now.getTime() > leaf.notAfterMs) {
     fail('Expired', `certificate ${quote(leaf.subject)} expired at ${leaf.notAfter.toISOString()}`);
   }
 }

@@ -72,7 +72,7 @@ const EXPIRY_METRICS = ['notAfter', 'notBefore', 'renewalTime', 'ready', 'hostCo
 /** Long enough for a claim to come back through the Secret watch on a loaded machine; short enough that a Secret of another type is reported soon. */
 const CLAIM_GRACE_MS = 5_000;
 
-const seconds = (d: Date | undefined): number | undefined => (d === undefined ? undefined : d.getTime() / 1000);
+const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
 export class ExpiryTracker {
   /** Per kind and namespace, under the cached object's own name string. */
@@ -190,7 +190,7 @@ export class ExpiryTracker {
     }
     // Wake when the state changes by itself: a certificate reaching its notBefore or notAfter.
     const instants = [status.notBefore, status.notAfter, status.bundleNotAfter, status.client?.notAfter]
-      .map((d) => d?.getTime()).filter((t): t is number => t !== undefined && t > now.getTime());
+      .filter((t): t is number => t !== undefined && t > now.getTime());
     if (waitMs > 0) instants.push(now.getTime() + waitMs);
     else if (limited && this.uncached) instants.push(now.getTime() + this.uncached.retryAfterMs());
     // A Secret of another type goes away without an event we watch: look again later.
@@ -235,7 +235,7 @@ export class ExpiryTracker {
     }
     const previous = this.memo.get(memoKey(kind, ns), obj.metadata.name)?.status;
     const bounds = [previous?.notBefore, previous?.notAfter, previous?.bundleNotAfter, previous?.client?.notAfter]
-      .map((d) => (d === undefined ? '' : d.getTime() <= now.getTime() ? 'past' : 'future'));
+      .map((t) => (t === undefined ? '' : t <= now.getTime() ? 'past' : 'future'));
     return [...parts, ...bounds].join('|');
   }
 

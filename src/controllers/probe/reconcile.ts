@@ -104,7 +104,7 @@ export class ProbeReconciler {
       return { result: 'stale-once', requeueAfterMs: Math.min(this.d.config.probeIntervalMs, 10_000) };
     }
     const cause = staleCause({ profile: status.secret, secretOrdinal, servedLeaf: r.leafFingerprint, ordinalByLeaf: byLeaf });
-    const msg = `${address}:${l.spec.port} serves certificate sha256:${(r.leafFingerprint ?? '?').slice(0, 16)}…, not the one in Secret ${status.secret} (sha256:${secretFp.slice(0, 16)}…, valid until ${status.notAfter?.toISOString() ?? '?'}). ${staleCauseText(cause, namespace, status.secret)}`;
+    const msg = `${address}:${l.spec.port} serves certificate sha256:${(r.leafFingerprint ?? '?').slice(0, 16)}…, not the one in Secret ${status.secret} (sha256:${secretFp.slice(0, 16)}…, valid until ${status.notAfter !== undefined ? new Date(status.notAfter).toISOString() : '?'}). ${staleCauseText(cause, namespace, status.secret)}`;
     await this.d.events.record(l, 'Warning', 'ServedCertificateStale', msg);
     this.d.log.warn({ listener: `${namespace}/${name}`, cause: cause.kind }, msg);
     const once = `${namespace}/${status.secret}@${secretFp}`;

@@ -137,15 +137,15 @@ describe('expiry/describe', function () {
       expect(s.state).to.equal('Ready');
       expect(s.ready).to.equal(true);
       expect(s.problems).to.deep.equal([]);
-      expect(s.notAfter?.getTime()).to.equal(notAfterOf(leaf.certPem).getTime());
-      expect(s.notBefore?.getTime()).to.equal(notBeforeOf(leaf.certPem).getTime());
+      expect(s.notAfter).to.equal(notAfterOf(leaf.certPem).getTime());
+      expect(s.notBefore).to.equal(notBeforeOf(leaf.certPem).getTime());
       expect(s.leafFingerprint).to.equal(fingerprintOf(leaf.certPem));
       expect(s.leafFingerprint).to.match(/^[0-9a-f]{64}$/);
       expect(s.hostCovered).to.equal(true);
       expect(s.bundleCertificates).to.equal(2);
       // The earliest CA of the bundle, not the first one.
-      expect(s.bundleNotAfter?.getTime()).to.equal(notAfterOf(shortCa.certPem).getTime());
-      expect(s.bundleNotAfter!.getTime()).to.be.lessThan(notAfterOf(ca.certPem).getTime());
+      expect(s.bundleNotAfter).to.equal(notAfterOf(shortCa.certPem).getTime());
+      expect(s.bundleNotAfter!).to.be.lessThan(notAfterOf(ca.certPem).getTime());
       expect(s).not.to.have.property('issuer');
       expect(s).not.to.have.property('certificate');
       expect(s).not.to.have.property('renewalTime');
@@ -163,7 +163,7 @@ describe('expiry/describe', function () {
       const s = describeListener(listener({ tlsCredentials: 'hand-made' }), lookup([servingSecret('hand-made', expiredLeaf)]), CONFIG, now);
       expect(s.state).to.equal('Expired');
       expect(s.ready).to.equal(false);
-      expect(s.notAfter!.getTime()).to.be.lessThan(now.getTime());
+      expect(s.notAfter!).to.be.lessThan(now.getTime());
       expect(s.problems.some((p) => p.includes('expired'))).to.equal(true);
     });
 
@@ -215,12 +215,12 @@ describe('expiry/describe', function () {
       expect(s.secret).to.equal('backend-listener-tls');
       expect(s.certificate).to.equal('backend-listener-tls');
       expect(s.issuer).to.equal('ClusterIssuer/ca');
-      expect(s.renewalTime?.getTime()).to.equal(Date.parse(renewalTime));
+      expect(s.renewalTime).to.equal(Date.parse(renewalTime));
       expect(s.revision).to.equal(3);
       expect(s.ready).to.equal(true);
       expect(s.state).to.equal('Ready');
       expect(s.hostCovered).to.equal(true);
-      expect(s.notAfter?.getTime()).to.equal(notAfterOf(leaf.certPem).getTime());
+      expect(s.notAfter).to.equal(notAfterOf(leaf.certPem).getTime());
     });
 
     it('takes the issuer from the live Certificate over the annotations', () => {
@@ -402,7 +402,7 @@ describe('expiry/describe', function () {
       expect(s.ready).to.equal(true);
       expect(s.problems).to.deep.equal([]);
       expect(s.bundleCertificates).to.equal(2);
-      expect(s.bundleNotAfter?.getTime()).to.equal(notAfterOf(shortCa.certPem).getTime());
+      expect(s.bundleNotAfter).to.equal(notAfterOf(shortCa.certPem).getTime());
       expect(s).not.to.have.property('notAfter');
       expect(s).not.to.have.property('client');
     });
@@ -440,12 +440,12 @@ describe('expiry/describe', function () {
       expect(s.client).to.not.equal(undefined);
       expect(s.client?.certificate).to.equal('db-connector-client');
       expect(s.client?.ready).to.equal(true);
-      expect(s.client?.notAfter?.getTime()).to.equal(notAfterOf(clientLeaf.certPem).getTime());
-      expect(s.client?.notBefore?.getTime()).to.equal(notBeforeOf(clientLeaf.certPem).getTime());
-      expect(s.client?.renewalTime?.getTime()).to.equal(Date.parse(renewalTime));
-      expect(s.renewalTime?.getTime()).to.equal(Date.parse(renewalTime));
+      expect(s.client?.notAfter).to.equal(notAfterOf(clientLeaf.certPem).getTime());
+      expect(s.client?.notBefore).to.equal(notBeforeOf(clientLeaf.certPem).getTime());
+      expect(s.client?.renewalTime).to.equal(Date.parse(renewalTime));
+      expect(s.renewalTime).to.equal(Date.parse(renewalTime));
       // The leaf the router presents, although it does not chain to the backend CA in ca.crt.
-      expect(s.notAfter?.getTime()).to.equal(notAfterOf(clientLeaf.certPem).getTime());
+      expect(s.notAfter).to.equal(notAfterOf(clientLeaf.certPem).getTime());
       expect(s.state).to.equal('Ready');
       expect(s.ready).to.equal(true);
     });
@@ -486,7 +486,7 @@ describe('expiry/describe', function () {
       expect(s.state).to.equal('Ready');
       expect(s.ready).to.equal(true);
       expect(s.bundleCertificates).to.equal(1);
-      expect(s.bundleNotAfter?.getTime()).to.equal(notAfterOf(ca.certPem).getTime());
+      expect(s.bundleNotAfter).to.equal(notAfterOf(ca.certPem).getTime());
       expect(s).not.to.have.property('client');
       expect(s).not.to.have.property('issuer');
     });
